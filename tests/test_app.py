@@ -1,0 +1,231 @@
+"""The app driven through Streamlit's AppTest: every control by key, no exception, true text."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from network import MLP, XOR_X, XOR_Y
+from tabs.controls import DEFAULT_ARCH, PRESETS
+
+APP = "../backprop_playground.py"
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def metrics(at):
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def page_text(at):
+    """Everything the page says in markdown, alerts and captions."""
+    parts = [element.value for element in (*at.markdown, *at.caption)]
+    parts += [alert.value for alert in (*at.success, *at.info, *at.warning, *at.error)]
+    return "\n".join(str(part) for part in parts)
+
+
+def verdict_headline(at):
+    for alert in (*at.success, *at.info, *at.warning, *at.error):
+        if str(alert.value).startswith("**"):
+            return str(alert.value).split("**")[1]
+    raise AssertionError("no verdict on the page")
+
+
+def assert_healthy(at):
+    assert not at.exception
+    assert "Something went wrong" not in page_text(at)
+
+
+def train(at):
+    at.button(key="train").click().run()
+    assert_healthy(at)
+    return at
+
+
+def test_first_load_shows_the_playground_and_the_train_button(app):
+    assert app.title[0].value == "Backprop Playground"
+    assert app.button(key="train").label == "Train"
+    assert app.text_input(key="arch").value == DEFAULT_ARCH
+    assert "Press **Train**" in page_text(app)
+    assert not app.metric
+
+
+def test_train_at_defaults_reports_the_engines_numbers(app):
+    train(app)
+    net = MLP([2, 4, 1], seed=123)
+    history = net.train(XOR_X, XOR_Y, 0.3, 5000)
+    shown = metrics(app)
+    assert shown["Final loss"] == f"{history.final_loss:.4g}"
+    assert shown["Accuracy"] == "100%"
+    assert shown["Epochs"] == "5,000"
+    assert verdict_headline(app) == "Converged: 100% accuracy at epoch 5000."
+
+
+def test_predictions_table_matches_the_network(app):
+    train(app)
+    table = app.dataframe[0].value
+    net = MLP([2, 4, 1], seed=123)
+    net.train(XOR_X, XOR_Y, 0.3, 5000)
+    assert list(table["input"]) == ["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"]
+    assert list(table["target"]) == [0, 1, 1, 0]
+    assert table["output"].to_numpy() == pytest.approx(net.predict(XOR_X).ravel(), abs=1e-12)
+    assert table["correct"].all()
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[preset.key for preset in PRESETS])
+def test_each_try_this_preset_shows_what_its_text_says(app, preset):
+    app.button(key=f"preset_{preset.key}").click().run()
+    assert_healthy(app)
+    headline = verdict_headline(app).lower()
+    expected_words = {"converged": "converged", "stuck": "stuck", "oscillating": "oscillating",
+                      "crawling": "crawling", "improving": "still improving"}
+    assert headline.startswith(expected_words[preset.expected]), headline
+    for key, value in preset.settings.items():
+        assert app.session_state[key] == value
+
+
+def test_seed_42_preset_names_the_undecided_inputs(app):
+    app.button(key="preset_seed_42").click().run()
+    text = page_text(app)
+    assert "Undecided" in text and "(0, 1)" in text and "(1, 1)" in text
+    assert "Hamey (1998)" in text
+    assert metrics(app)["Accuracy"] in ("50%", "75%")
+
+
+@pytest.mark.parametrize("arch, phrase", [
+    ("2-0-1", "1 to 8 neurons"),
+    ("abc", "is not an architecture"),
+    ("2-" + "4-" * 40 + "1", "40 hidden layers"),
+    ("3-4-1", "must start with 2"),
+    ("2-4-2", "must end with 1"),
+    ("2-9-1", "1 to 8 neurons"),
+])
+def test_a_bad_architecture_says_what_to_change_and_keeps_the_run(app, arch, phrase):
+    train(app)
+    before = metrics(app)
+    app.text_input(key="arch").set_value(arch).run()
+    assert_healthy(app)
+    assert any(phrase in error.value for error in app.error)
+    assert app.button(key="train").disabled
+    assert metrics(app) == before
+
+
+def test_moving_a_widget_keeps_the_result_and_marks_it_out_of_date(app):
+    train(app)
+    before = metrics(app)
+    app.number_input(key="seed").set_value(7).run()
+    assert_healthy(app)
+    assert metrics(app) == before
+    assert any("Out of date" in warning.value and "seed 123 → 7" in warning.value
+               for warning in app.warning)
+    assert app.button(key="continue").disabled
+
+
+def test_continue_trains_more_epochs_from_the_current_weights(app):
+    app.number_input(key="epochs").set_value(1000).run()
+    train(app)
+    assert metrics(app)["Epochs"] == "1,000"
+    app.button(key="continue").click().run()
+    assert_healthy(app)
+    net = MLP([2, 4, 1], seed=123)
+    history = net.train(XOR_X, XOR_Y, 0.3, 2000)
+    assert metrics(app)["Epochs"] == "2,000"
+    assert metrics(app)["Final loss"] == f"{history.final_loss:.4g}"
+
+
+def test_reset_forgets_the_run(app):
+    train(app)
+    app.button(key="reset").click().run()
+    assert_healthy(app)
+    assert not app.metric
+    assert "Press **Train**" in page_text(app)
+
+
+def test_random_seed_button_picks_and_shows_a_seed(app):
+    app.button(key="random_seed").click().run()
+    assert_healthy(app)
+    seed = app.number_input(key="seed").value
+    assert f"Random seed picked: {seed}" in page_text(app)
+
+
+def test_architecture_preset_pills_set_the_text(app):
+    app.button_group(key="arch_preset").set_value("2-8-1").run()
+    assert app.text_input(key="arch").value == "2-8-1"
+
+
+def test_every_setting_trains_without_error(app):
+    app.text_input(key="arch").set_value("2-3-3-1")
+    app.selectbox(key="activation").set_value("relu")
+    app.selectbox(key="loss").set_value("bce")
+    app.selectbox(key="init").set_value("he")
+    app.select_slider(key="lr").set_value(0.1)
+    app.number_input(key="epochs").set_value(800)
+    app.run()
+    train(app)
+    assert metrics(app)["Epochs"] == "800"
+    net = MLP([2, 3, 3, 1], "relu", "bce", "he", seed=123)
+    history = net.train(XOR_X, XOR_Y, 0.1, 800)
+    assert metrics(app)["Final loss"] == f"{history.final_loss:.4g}"
+
+
+def test_scrubbing_and_playing_the_boundary(app):
+    train(app)
+    slider = app.select_slider(key="frame")
+    assert slider.value == 5000
+    slider.set_value(0).run()
+    assert_healthy(app)
+    assert any("Output at epoch 0:" in caption.value for caption in app.caption)
+    assert any("Inside the network at epoch 0" in header.value for header in app.subheader)
+    app.toggle(key="play").set_value(True).run()
+    assert_healthy(app)
+    assert any("looping" in caption.value for caption in app.caption)
+    app.toggle(key="log_loss").set_value(True).run()
+    assert_healthy(app)
+
+
+def test_a_diverging_run_reports_where_it_diverged(app):
+    app.text_input(key="arch").set_value("2-4-1")
+    app.selectbox(key="activation").set_value("linear")
+    app.selectbox(key="loss").set_value("bce")
+    app.select_slider(key="lr").set_value(10.0)
+    app.number_input(key="seed").set_value(0)
+    app.run()
+    train(app)
+    net = MLP([2, 4, 1], "linear", "bce", seed=0)
+    history = net.train(XOR_X, XOR_Y, 10.0, 5000)
+    assert history.diverged_at is not None
+    assert verdict_headline(app) == f"Diverged at epoch {history.diverged_at}."
+    assert metrics(app)["Epochs"] == f"{history.diverged_at - 1:,}"
+
+
+@pytest.mark.parametrize("query, phrase", [
+    ({"lr": "abc"}, "`lr=abc` in the link was ignored"),
+    ({"epochs": "999999999"}, "epochs must be between 1 and 50,000"),
+    ({"seed": "-3"}, "seed must be a whole number"),
+    ({"activation": "swish"}, "activation must be one of"),
+])
+def test_a_bad_link_is_explained_and_ignored(query, phrase):
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert_healthy(at)
+    assert any(phrase in warning.value for warning in at.warning)
+
+
+def test_a_good_link_sets_the_sidebar():
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {"arch": "2-2-1", "lr": "0.5", "seed": "42", "epochs": "300",
+                       "activation": "tanh", "loss": "bce", "init": "uniform"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert_healthy(at)
+    assert at.text_input(key="arch").value == "2-2-1"
+    assert at.select_slider(key="lr").value == 0.5
+    assert at.number_input(key="seed").value == 42
+    assert at.number_input(key="epochs").value == 300
+    assert at.selectbox(key="activation").value == "tanh"
