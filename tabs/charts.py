@@ -86,17 +86,19 @@ def hidden_coordinates(hidden, output_weights, output_bias):
     rest = rest - rest.mean(axis=0)
     _, _, components = np.linalg.svd(rest, full_matrices=False)
     spread = rest @ components[0]
-    titles = ("z = w·h + b (the output unit's input)",
-              f"main remaining spread of the {k} hidden activations")
+    titles = ("z = w·h + b, the output unit's input", "main spread across z")
     return z, spread, titles, (np.array([1.0, 0.0]), 0.0)
 
 
 def hidden_space(hidden, X, y, output_weights, output_bias, value_range=None):
-    """The training points in the last hidden layer's coordinates, with the output's 0.5 line."""
+    """The training points in the last hidden layer's coordinates, with the output's 0.5 line.
+
+    Returns (data, Vega-Lite spec, whether the line crosses the view).
+    """
     u, v, (u_title, v_title), (w, b) = hidden_coordinates(hidden, output_weights, output_bias)
     k = hidden.shape[1]
     fixed = value_range if k <= 2 else None
-    u_box = _padded(u, fixed)
+    u_box = _padded(u if k <= 2 else np.append(u, 0.0), fixed)   # keep z = 0 in view
     v_box = _padded(v, fixed if k == 2 else None) if k > 1 else (-1.0, 1.0)
     labels = ["(" + ", ".join(f"{value:g}" for value in x) + ")" for x in X]
     data = pd.DataFrame({"u": u, "v": v, "input": labels, "layer": "point",
@@ -133,7 +135,5 @@ def hidden_space(hidden, X, y, output_weights, output_bias, value_range=None):
                        "mark": {"type": "line", "color": "#262626", "strokeDash": [6, 4]},
                        "encoding": {"x": {"field": "u", "type": "quantitative"},
                                     "y": {"field": "v", "type": "quantitative"}}})
-    spec = {"height": 260, "layer": layers,
-            "title": {"text": "The XOR points as the output unit sees them",
-                      "subtitle": "dashed: output 0.5, where the class flips"}}
-    return data, spec
+    spec = {"height": 260, "layer": layers}
+    return data, spec, segment is not None

@@ -9,7 +9,7 @@ from itertools import count
 import numpy as np
 
 from network import MLP, XOR_X, XOR_Y, History
-from plots import BoundaryRenderer, animated_gif
+from plots import BoundaryRenderer, animated_png, legend_png
 from tabs.controls import Config
 from verdict import Verdict, judge
 
@@ -57,6 +57,12 @@ class Run:
 def renderer():
     """One renderer for every session: it only reads its pre-drawn axes."""
     return BoundaryRenderer(EXTENT)
+
+
+@cache
+def legend(kind):
+    """The colour legends never change: draw each once per process."""
+    return legend_png(kind)
 
 
 def _snapshot_plan(first, epochs):
@@ -120,6 +126,6 @@ def render_frames(run, boundary):
 
 
 def animation(run):
-    """All snapshots as one looping GIF, made on first use."""
+    """All snapshots as one looping animated PNG, made on first use."""
     frames = render_frames(run, renderer())
-    return run.picture("animation", lambda: animated_gif([frames[e] for e in run.snapshot_epochs]))
+    return run.picture("animation", lambda: animated_png([frames[e] for e in run.snapshot_epochs]))

@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from network import XOR_X, XOR_Y
-from plots import legend_png, neuron_heatmaps
+from plots import neuron_heatmaps
 from tabs import charts, runs
 from tabs.controls import PRESETS, apply_preset
 from verdict import format_point
 
-VERDICT_BOX = {"converged": st.success, "improving": st.info, "crawling": st.warning,
+VERDICT_BOX = {"converged": st.success, "improving": st.info, "plateau": st.info,
+               "crawling": st.warning,
                "stuck": st.warning, "oscillating": st.error, "diverged": st.error}
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "linear": None, "relu": None}
 
@@ -85,7 +86,7 @@ def _boundary(run):
         st.image(frames[epoch], width="stretch")
         st.caption(f"Output at epoch {epoch:,}: the dark line is output 0.5, where the class "
                    "flips. Circles are class 0, squares class 1.")
-    st.image(legend_png("output"), width="stretch")
+    st.image(runs.legend("output"), width="stretch")
     return epoch
 
 
@@ -119,10 +120,29 @@ def _inside(run, epoch):
         st.image(picture, caption=f"Hidden layer {layer}: {caption}")
     net = run.network_at(epoch)
     hidden = net.forward(XOR_X).activations[-2]
-    data, spec = charts.hidden_space(hidden, XOR_X, XOR_Y, net.weights[-1][:, 0],
+    data, spec, line_shown = charts.hidden_space(hidden, XOR_X, XOR_Y, net.weights[-1][:, 0],
                                      float(net.biases[-1][0]),
                                      ACTIVATION_RANGE[run.config.activation])
     st.vega_lite_chart(data, spec, width="stretch")
+    st.caption(_hidden_space_caption(net, hidden, line_shown))
+
+
+def _hidden_space_caption(net, hidden, line_shown):
+    """Say which view the chart is and whether a straight line now splits the classes."""
+    k = hidden.shape[1]
+    view = {1: "along the one hidden neuron's output h1",
+            2: "in the plane of the two hidden neurons' outputs (h1, h2)"}.get(
+        k, f"across, the output unit's input z = w·h + b computed from all {k} hidden "
+           "neurons; up, the direction in which the points spread most apart from z")
+    z = hidden @ net.weights[-1][:, 0] + net.biases[-1][0]
+    wrong = int(((z > 0) != (XOR_Y.ravel() > 0.5)).sum())
+    verdict = ("The dashed line (output 0.5) puts every point on its own class's side: the "
+               "hidden layer has made XOR linearly separable." if wrong == 0 else
+               f"{wrong} of {len(z)} points are still on the wrong side of the dashed line "
+               "(output 0.5).")
+    if not line_shown:
+        verdict += " (The line itself lies outside this view.)"
+    return f"The four XOR points as the output unit sees them, {view}. {verdict}"
 
 
 def _heatmaps(run, epoch):

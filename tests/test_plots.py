@@ -12,6 +12,7 @@ from plots import (
     CLASS0_HEX,
     CLASS1_HEX,
     BoundaryRenderer,
+    animated_png,
     figure_png,
     hidden_space_figure,
     legend_png,
@@ -289,3 +290,22 @@ def test_figure_png_renders_a_hidden_space_figure_at_dpi_100():
     rgb = decode(figure_png(fig))
     width, height = fig.get_size_inches() * 100
     assert rgb.shape == (round(height), round(width), 3)
+
+
+def test_animated_png_holds_every_frame_in_order_and_loops():
+    renderer = BoundaryRenderer()
+    grid = renderer.grid_points()
+    fields = [np.full(len(grid), value) for value in (0.1, 0.5, 0.9)]
+    pngs = [renderer.frame(field, np.zeros((0, 2)), np.zeros(0)) for field in fields]
+    animation = Image.open(io.BytesIO(animated_png(pngs, seconds_per_frame=0.2,
+                                                   pause_at_end=1.0)))
+    assert animation.n_frames == 3
+    assert animation.info["loop"] == 0
+    for index, png in enumerate(pngs):
+        animation.seek(index)
+        expected = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        assert np.array_equal(np.asarray(animation.convert("RGB")), expected)
+    animation.seek(0)
+    assert animation.info["duration"] == 200
+    animation.seek(2)
+    assert animation.info["duration"] == 1000
