@@ -309,8 +309,7 @@ class MLP:
         twin.set_parameters(self.weights, self.biases, self.epoch)
         return twin
 
-
-    # The next three are the engine; the public methods below check input and call them.
+    # The engine itself: the public methods below check their input once, then call these.
 
     def _forward(self, X):
         zs, activations = [], [X]
@@ -347,7 +346,8 @@ class MLP:
     def forward(self, X):
         """Keep z and a of every layer for X."""
         X, _ = _check_data(X, np.zeros(len(np.asarray(X))), self.layer_sizes[0])
-        return self._forward(X)
+        with np.errstate(over="ignore"):   # exp overflows to inf for z << 0; sigmoid is then 0
+            return self._forward(X)
 
     def predict(self, X):
         """The output probability of class 1, shape (n, 1)."""
@@ -355,21 +355,23 @@ class MLP:
 
     def loss(self, X, y):
         X, y = _check_data(X, y, self.layer_sizes[0])
-        return self._loss_of(self._forward(X), y)
+        with np.errstate(over="ignore"):
+            return self._loss_of(self._forward(X), y)
 
     def gradients(self, X, y):
         """dL/dW, dL/db and dL/dz of every layer, by backpropagation."""
         X, y = _check_data(X, y, self.layer_sizes[0])
-        return self._backward(self._forward(X), y)
+        with np.errstate(over="ignore"):
+            return self._backward(self._forward(X), y)
 
     def step(self, X, y, learning_rate):
         """Apply one gradient-descent update and say what it changed."""
         X, y = _check_data(X, y, self.layer_sizes[0])
         learning_rate, _ = _check_training(learning_rate, 1)
-        before = self._forward(X)
-        gradients = self._backward(before, y)
         weights_before, biases_before = self.weights, self.biases
         with np.errstate(over="ignore", invalid="ignore"):
+            before = self._forward(X)
+            gradients = self._backward(before, y)
             self._update(gradients, learning_rate)
             loss_after = self._loss_of(self._forward(X), y)
         return Step(learning_rate, weights_before, biases_before, gradients,
@@ -432,23 +434,30 @@ class MLP:
 # --- checks and many networks at once ---------------------------------------------------
 
 def numerical_gradients(net, X, y, eps=1e-6):
-    """dL/dW and dL/db by central differences, (L(p + eps) - L(p - eps)) / (2 eps)."""
+    """dL/dW and dL/db by central differences, (L(p + eps) - L(p - eps)) / (2 eps).
+
+    An independent check of backpropagation; `deltas` stays empty (they are not parameters).
+    """
     X, y = _check_data(X, y, net.layer_sizes[0])
-
-    def slope(array, index):
-        saved = array[index]
-        array[index] = saved + eps
-        up = probe._loss_of(probe._forward(X), y)
-        array[index] = saved - eps
-        down = probe._loss_of(probe._forward(X), y)
-        array[index] = saved
-        return (up - down) / (2 * eps)
-
     probe = net.copy()
-    weights = [np.array([[slope(W, (i, j)) for j in range(W.shape[1])] for i in range(W.shape[0])])
-               for W in probe.weights]
-    biases = [np.array([slope(b, j) for j in range(b.shape[0])]) for b in probe.biases]
-    return Gradients(weights, biases, deltas=[])
+
+    def loss():
+        return probe._loss_of(probe._forward(X), y)
+
+    def slopes(parameters):
+        slope = np.empty_like(parameters)
+        for index in np.ndindex(parameters.shape):
+            saved = parameters[index]
+            parameters[index] = saved + eps
+            up = loss()
+            parameters[index] = saved - eps
+            slope[index] = (up - loss()) / (2 * eps)
+            parameters[index] = saved
+        return slope
+
+    with np.errstate(over="ignore"):
+        return Gradients([slopes(W) for W in probe.weights], [slopes(b) for b in probe.biases],
+                         deltas=[])
 
 
 @dataclass(frozen=True)
