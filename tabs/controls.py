@@ -219,7 +219,7 @@ def sidebar():
         seed_column, dice_column = st.columns([3, 1], vertical_alignment="bottom")
         seed = seed_column.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1,
                                         key="seed")
-        dice_column.button("🎲", key="random_seed", on_click=_random_seed,
+        dice_column.button("Random", key="random_seed", on_click=_random_seed,
                            help="Pick a random seed")
         if st.session_state.pop("_seed_was_random", False):
             st.caption(f"Random seed picked: {seed}")
