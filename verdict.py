@@ -22,7 +22,8 @@ def plateau_window(learning_rate):
     """Epochs of flat loss needed before a run may be called stuck."""
     return ceil(PLATEAU_SPAN / learning_rate)
 
-HAMEY = ("What was measured is a plateau. For this very network, 2-2-1 on XOR, Hamey (1998) "
+HAMEY = ("What was measured is a plateau. For this very network, a 2-2-1 sigmoid network "
+         "trained on XOR with squared error, Hamey (1998) "
          "proved there are no true local minima at finite weights: runs like this sit on a flat "
          "region where saturated units pass almost no gradient.")
 PLATEAU = ("What was measured is a plateau: a flat region of the loss where the gradient is "
@@ -79,40 +80,54 @@ def dead_units(hidden_activations):
 
 
 def _drop(loss, window):
-    """The share by which the loss fell over its last `window` epochs."""
+    """The share by which the loss fell over its last `window` epochs (negative: it rose)."""
     start = float(loss[-window - 1])
     return (start - float(loss[-1])) / start if start > 0 else 0.0
 
 
-def judge(history, X, y, outputs, learning_rate, hidden_activations=(), xor_2_2_1=False):
-    """Classify a run from its recorded loss, accuracy and gradients, and say why."""
+def _changed(drop):
+    return f"fell by only {drop:.2%}" if drop >= 0 else f"rose by {-drop:.2%}"
+
+
+def _streak_start(history):
+    """The first epoch of the final run of epochs at 100% accuracy."""
+    misses = np.flatnonzero(history.accuracy < 1.0)
+    return int(history.epochs[misses[-1] + 1 if len(misses) else 0])
+
+
+LINEAR = ("Every hidden layer is linear, so the whole network computes σ(a straight-line "
+          "function of the inputs), and no straight line separates XOR's classes: no seed, "
+          "width or number of epochs can solve it. Choose another activation.")
+
+
+def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activation="sigmoid",
+          hamey=False):
+    """Classify a run from its recorded loss, accuracy and gradients, and say why.
+
+    `hamey` says that Hamey's result applies (2-2-1, sigmoid, squared error, XOR).
+    """
     points = point_statuses(X, y, outputs)
-    loss = history.loss
-    epochs = int(history.epochs[-1])
-    trained = len(loss) - 1
-    needed = plateau_window(learning_rate)
-    window = max(1, min(needed, trained // 5))
-    start, end = float(loss[-window - 1]), float(loss[-1])
-    drop = _drop(loss, window)
-    grad_norm = float(np.sqrt(np.sum(history.grad_norms[-1] ** 2)))
+    loss, epochs = history.loss, int(history.epochs[-1])
     wrong = [p for p in points if p.status == "wrong"]
     undecided = [p for p in points if p.status == "undecided"]
     misses = ([f"Wrong: {_name_points(wrong)}."] if wrong else []) + (
         [f"Undecided (output within {UNDECIDED} of 0.5): {_name_points(undecided)}."]
         if undecided else [])
+    hopeless = [LINEAR] if activation == "linear" else []
 
     if history.diverged_at is not None:
         return Verdict("diverged", f"Diverged at epoch {history.diverged_at}.", (
             f"The loss or a gradient became infinite or NaN at epoch {history.diverged_at}; "
             f"the network keeps its last finite weights (epoch {epochs}).",
             f"The learning rate {learning_rate:g} is too high: try {learning_rate / 10:g}.",
+            *hopeless,
         ), points)
 
+    end = float(loss[-1])
     if history.final_accuracy == 1.0:
-        first = int(history.epochs[np.argmax(history.accuracy == 1.0)])
         closest = min(points, key=lambda p: abs(p.output - 0.5))
-        details = [f"Every example is on the right side of 0.5 since epoch {first}; "
-                   f"final loss {end:.4g}.",
+        details = [f"Every example is on the right side of 0.5 since epoch "
+                   f"{_streak_start(history)}; final loss {end:.4g}.",
                    f"The least confident is {format_point(closest.inputs)} at "
                    f"{closest.output:.3f} (target {closest.target})."]
         if undecided:
@@ -120,28 +135,19 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), xor_2_2_
         return Verdict("converged", f"Converged: 100% accuracy at epoch {epochs}.",
                        tuple(details), points)
 
-    steps = np.diff(loss[-window - 1:])
-    rises = float(np.mean(steps > 0)) if len(steps) else 0.0
-    if end > float(loss[0]) or rises >= OSCILLATING_UPS:
-        return Verdict("oscillating", "Oscillating: the learning rate is too high.", (
-            f"The loss started at {loss[0]:.4g} and ended at {end:.4g}; it rose on "
-            f"{rises:.0%} of the last {window:,} steps instead of falling.",
-            f"Each step overshoots: try a learning rate of {learning_rate / 10:g}.",
-            *misses,
-        ), points)
+    trained = len(loss) - 1
+    needed = plateau_window(learning_rate)
+    window = max(1, min(needed, trained // 5))
+    start, drop = float(loss[-window - 1]), _drop(loss, window)
+    grad_norm = float(np.sqrt(np.sum(history.grad_norms[-1] ** 2)))
+    plateau = (f"Over the last {window:,} epochs the loss {_changed(drop)} (now {end:.4g}) "
+               f"and the gradient norm is {grad_norm:.2g}.")
+    flat = grad_norm < 1e-12
+    more = (["The gradient is zero to machine precision: more epochs will not change this "
+             "network."] if flat else [])
 
-    if drop >= PLATEAU_DROP:
-        return Verdict("improving", "Still improving: train more epochs.", (
-            f"The loss fell {drop:.1%} over the last {window:,} epochs, from {start:.4g} to "
-            f"{end:.4g}: it has not plateaued yet.",
-            "Press “Continue” to train more from where it stopped.",
-            *misses,
-        ), points)
-
-    dead = dead_units(hidden_activations)
-    plateau = (f"Over the last {window:,} epochs the loss changed by only {drop:.2%} "
-               f"(now {end:.4g}) and the gradient norm is {grad_norm:.2g}.")
-    if dead and any(count == width.shape[1] for count, width in zip(dead, hidden_activations)):
+    dead = dead_units(hidden_activations) if activation == "relu" else []
+    if any(count == layer.shape[1] for count, layer in zip(dead, hidden_activations)):
         return Verdict("stuck", "Stuck: every ReLU of a hidden layer is dead.", (
             plateau,
             f"Dead units per hidden layer: {dead}. A dead ReLU outputs 0 for every input, so no "
@@ -150,16 +156,37 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), xor_2_2_
             *misses,
         ), points)
 
+    steps = np.diff(loss[-window - 1:])
+    rises = float(np.mean(steps > 0))
+    if end > float(loss[0]) or rises >= OSCILLATING_UPS:
+        rose = (f"it rose on {rises:.0%} of the last {window:,} steps" if rises > 0 else
+                f"it has not come back down over the last {window:,} steps")
+        return Verdict("oscillating", "Oscillating: the learning rate is too high.", (
+            f"The loss started at {loss[0]:.4g} and ended at {end:.4g}; {rose}.",
+            f"Steps this large overshoot: try a learning rate of {learning_rate / 10:g}.",
+            *misses,
+            *hopeless,
+        ), points)
+
+    if drop >= PLATEAU_DROP:
+        return Verdict("improving", "Still improving: train more epochs.", (
+            f"The loss fell {drop:.1%} over the last {window:,} epochs, from {start:.4g} to "
+            f"{end:.4g}: it has not plateaued yet.",
+            *(hopeless or ["Press “Continue” to train more from where it stopped."]),
+            *misses,
+        ), points)
+
     if not any(abs(p.output - 0.5) > COMMITTED for p in points):
         return Verdict("crawling", "Crawling: still near the flat start.", (
             plateau,
             f"No output has committed to a class yet (all lie between {0.5 - COMMITTED:g} and "
             f"{0.5 + COMMITTED:g}): the network is still near where it started.",
-            f"Raise the learning rate (now {learning_rate:g}) or train more epochs.",
+            *(hopeless or more
+              or [f"Raise the learning rate (now {learning_rate:g}) or train more epochs."]),
             *misses,
         ), points)
 
-    if trained < needed or _drop(loss, needed) >= PLATEAU_DROP:
+    if not (hopeless or flat) and (trained < needed or _drop(loss, needed) >= PLATEAU_DROP):
         return Verdict("plateau", "On a plateau, too early to call it stuck.", (
             plateau,
             *misses,
@@ -168,12 +195,11 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), xor_2_2_
             "often leave a plateau like this later. Press “Continue”.",
         ), points)
 
-    plateau = (f"Over the last {needed:,} epochs the loss changed by only "
-               f"{_drop(loss, needed):.2%} (now {end:.4g}) and the gradient norm is "
-               f"{grad_norm:.2g}.")
+    long_drop = _drop(loss, min(needed, trained))
+    plateau = (f"Over the last {min(needed, trained):,} epochs the loss {_changed(long_drop)} "
+               f"(now {end:.4g}) and the gradient norm is {grad_norm:.2g}.")
     return Verdict("stuck", f"Stuck in a local minimum at loss {end:.4g}.", (
         plateau,
         *misses,
-        HAMEY if xor_2_2_1 else PLATEAU,
-        "Try another seed or a wider hidden layer.",
+        *(hopeless or [HAMEY if hamey else PLATEAU, "Try another seed or a wider hidden layer."]),
     ), points)

@@ -36,7 +36,7 @@ def verdicts_along(settings, seed, epochs, every):
         history = part if history is None else history.then(part)
         forward = net.forward(XOR_X)
         verdict = judge(history, XOR_X, XOR_Y, forward.output, learning_rate,
-                        forward.activations[1:-1], xor_2_2_1=sizes == (2, 2, 1))
+                        forward.activations[1:-1], activation)
         calls.append((net.epoch, verdict.kind))
     solved = np.flatnonzero(history.accuracy == 1.0)
     return calls, (int(history.epochs[solved[0]]) if len(solved) else None)

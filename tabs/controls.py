@@ -18,7 +18,7 @@ MAX_SEED = 2**31 - 1
 LEARNING_RATES = (0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5,
                   1.0, 2.0, 3.0, 5.0, 10.0)
 LINKED_KEYS = ("arch", "lr", "epochs", "seed", "activation", "loss", "init")
-DEFAULT_ARCH = "2-4-1"
+DEFAULT_ARCH = "-".join(map(str, DEFAULTS.layer_sizes))
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def parse_architecture(text):
     """'2-4-1' -> (2, 4, 1); a ValueError says what to write instead."""
     example = "write the layer sizes joined by dashes, e.g. 2-4-1 or 2-8-8-1"
     parts = [part.strip() for part in str(text).strip().split("-")]
-    if not all(part.isdigit() for part in parts) or len(parts) < 2:
+    if not all(part.isascii() and part.isdigit() for part in parts) or len(parts) < 2:
         raise ValueError(f"“{text}” is not an architecture: {example}.")
     sizes = tuple(int(part) for part in parts)
     hidden = sizes[1:-1]
@@ -106,9 +106,12 @@ def parse_architecture(text):
     if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
         raise ValueError(f"“{text}” has {len(hidden)} hidden layers; use 1 to "
                          f"{MAX_HIDDEN_LAYERS}, e.g. 2-4-1 or 2-8-8-1.")
-    if not all(1 <= size <= MAX_NEURONS for size in hidden):
-        raise ValueError(f"“{text}”: every hidden layer needs 1 to {MAX_NEURONS} neurons "
-                         f"(a layer of 0 neurons would cut the network in two).")
+    if 0 in hidden:
+        raise ValueError(f"“{text}”: every hidden layer needs 1 to {MAX_NEURONS} neurons; "
+                         "a layer of 0 neurons would cut the network in two.")
+    if max(hidden) > MAX_NEURONS:
+        raise ValueError(f"“{text}”: every hidden layer needs 1 to {MAX_NEURONS} neurons; "
+                         f"{max(hidden)} is more than this playground draws.")
     return sizes
 
 
@@ -123,12 +126,15 @@ def _from_link(key, text):
         parse_architecture(text)
         return text
     if key == "lr":
-        value = float(text)
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
         if not (math.isfinite(value) and value > 0):
             raise ValueError("the learning rate must be a number > 0, e.g. lr=0.3")
         return nearest_learning_rate(min(max(value, LEARNING_RATES[0]), LEARNING_RATES[-1]))
     if key in ("epochs", "seed"):
-        if not text.strip().isdigit():
+        if not (text.strip().isascii() and text.strip().isdigit()):
             raise ValueError(f"{key} must be a whole number, e.g. {key}={DEFAULT_VALUES[key]}")
         value = int(text)
         top = MAX_EPOCHS if key == "epochs" else MAX_SEED
