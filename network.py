@@ -7,6 +7,9 @@ Conventions, stated once for the whole project:
   so dL/d(output) = 2 * (output - target) / n. "bce" is binary cross-entropy, averaged
   over the examples. The gradient is always the exact gradient of `MLP.loss`.
 - Epoch e means "after e updates": epoch 0 is the initial network.
+- A run diverges when its loss or gradient norm is not finite or exceeds DIVERGED. Near
+  float64's limit (1.8e308) the order of a sum decides whether it overflows, so training
+  stops well before it, at a size no learning problem here ever reaches.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+DIVERGED = 1e100
+UNTRAINABLE = ("The untrained network's loss or gradient is already huge or not finite: "
+               "scale the inputs to a few units.")
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -184,7 +191,7 @@ class History:
     accuracy: np.ndarray      # (m,) share of examples on the right side of 0.5
     grad_norms: np.ndarray    # (m, layers) the norm of each layer's gradient
     snapshots: dict[int, Snapshot] = field(default_factory=dict)
-    diverged_at: int | None = None   # the epoch whose loss or gradient was not finite
+    diverged_at: int | None = None   # the epoch whose loss or gradient diverged
 
     @property
     def final_loss(self):
@@ -235,29 +242,37 @@ def _check_seed(seed):
     return int(seed)
 
 
-def _check_data(X, y, n_inputs):
+def _check_inputs(X, n_inputs):
     X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if y.ndim == 1:
-        y = y[:, None]
     if X.ndim != 2 or X.shape[1] != n_inputs:
         raise ValueError(f"X must have shape (examples, {n_inputs}) for this network; "
                          f"got {X.shape}.")
     if X.shape[0] == 0:
         raise ValueError("X has no examples.")
+    if not np.isfinite(X).all():
+        raise ValueError("X must be finite numbers (found NaN or infinity).")
+    return X
+
+
+def _check_data(X, y, n_inputs):
+    X = _check_inputs(X, n_inputs)
+    y = np.asarray(y, dtype=float)
+    if y.ndim == 1:
+        y = y[:, None]
     if y.shape != (X.shape[0], 1):
         raise ValueError(f"y must have one target per example, shape ({X.shape[0]}, 1); "
                          f"got {y.shape}.")
-    if not (np.isfinite(X).all() and np.isfinite(y).all()):
-        raise ValueError("X and y must be finite numbers (found NaN or infinity).")
+    if not np.isfinite(y).all():
+        raise ValueError("y must be finite numbers (found NaN or infinity).")
     if ((y < 0) | (y > 1)).any():
         raise ValueError("Targets y must lie between 0 and 1 (class 0 or class 1).")
     return X, y
 
 
 def _check_training(learning_rate, epochs):
-    if not (isinstance(learning_rate, (int, float, np.number)) and math.isfinite(learning_rate)
-            and learning_rate > 0):
+    if (isinstance(learning_rate, bool)
+            or not isinstance(learning_rate, (int, float, np.number))
+            or not math.isfinite(learning_rate) or learning_rate <= 0):
         raise ValueError(f"The learning rate must be a number > 0; got {learning_rate!r}.")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}.")
@@ -346,7 +361,7 @@ class MLP:
 
     def forward(self, X):
         """Keep z and a of every layer for X."""
-        X, _ = _check_data(X, np.zeros(len(np.asarray(X))), self.layer_sizes[0])
+        X = _check_inputs(X, self.layer_sizes[0])
         with np.errstate(over="ignore"):   # exp overflows to inf for z << 0; sigmoid is then 0
             return self._forward(X)
 
@@ -382,9 +397,10 @@ class MLP:
               progress_every=500):
         """Full-batch gradient descent for `epochs` updates, recording every epoch.
 
-        Stops at the first epoch whose loss or gradient is not finite, and then keeps the
-        last finite weights. `progress(history_so_far)` is called every `progress_every`
-        epochs. `snapshot_epochs` are absolute epochs (counting earlier training) to keep.
+        Stops at the first epoch whose loss or gradient norm diverged (see DIVERGED) and keeps
+        the weights of the epoch before. `progress(history_so_far)` is called every
+        `progress_every` epochs. `snapshot_epochs` are absolute epochs (counting earlier
+        training) whose weights to keep.
         """
         X, y = _check_data(X, y, self.layer_sizes[0])
         learning_rate, epochs = _check_training(learning_rate, epochs)
@@ -411,10 +427,9 @@ class MLP:
                 loss[i] = term(forward.pre_activations[-1], output, y).sum() / len(y)
                 correct[i] = np.count_nonzero((output > 0.5) == targets)
                 grad_norms[i] = norms = gradients.layer_norms()
-                if not (math.isfinite(loss[i]) and math.isfinite(norms.sum())):
+                if not (loss[i] < DIVERGED and norms.sum() < DIVERGED):   # False for NaN too
                     if i == 0:
-                        raise ValueError("The network gives non-finite values before training; "
-                                         "scale the inputs to a few units.")
+                        raise ValueError(UNTRAINABLE)
                     diverged_at = self.epoch
                     self.weights, self.biases = last_weights, last_biases
                     self.epoch -= 1
@@ -469,7 +484,7 @@ class ManyRuns:
     final_loss: np.ndarray      # (S,) the loss of the final weights
     accuracy: np.ndarray        # (S,) of the final weights
     solved_at: np.ndarray       # (S,) first epoch with every example right, -1 if never
-    diverged_at: np.ndarray     # (S,) epoch of the first non-finite loss or gradient, -1 if none
+    diverged_at: np.ndarray     # (S,) epoch whose loss or gradient diverged, -1 if none
     weights: list[np.ndarray]   # weights[l][i] is seed i's W of layer l
     biases: list[np.ndarray]
 
@@ -494,7 +509,7 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation=DEFAU
     The seeds ride along the last axis of every array: a layer's weights are (k_in, k_out, S)
     and its activations (n, k, S), so one NumPy operation advances every network.
     """
-    seeds = [_check_seed(seed) for seed in np.atleast_1d(seeds).tolist()]
+    seeds = [_check_seed(seed) for seed in (seeds if np.iterable(seeds) else [seeds])]
     if not seeds:
         raise ValueError("Give at least one seed.")
     nets = [MLP(layer_sizes, activation, loss, init, seed) for seed in seeds]
@@ -524,9 +539,13 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation=DEFAU
                     dL_da = np.einsum("njs,ijs->nis", dL_dz, W[layer])      # (n, k_in, S)
                     dL_dz = dL_da * hidden.f_prime(zs[layer - 1], a[layer])
 
-            loss_now = loss_fn.term(zs[-1], a[-1], y).sum(axis=(0, 1))
-            grad_sq = sum((g * g).sum(axis=tuple(range(g.ndim - 1))) for g in dL_dW + dL_db)
-            bad = ~(np.isfinite(loss_now) & np.isfinite(grad_sq)) & ~frozen
+            loss_now = loss_fn.term(zs[-1], a[-1], y).sum(axis=(0, 1)) / n
+            # Each layer's gradient norm, then their sum, exactly as MLP.train checks them.
+            grad_norms = sum(np.sqrt((dW * dW).sum(axis=(0, 1)) + (db * db).sum(axis=0))
+                             for dW, db in zip(dL_dW, dL_db))
+            bad = ~((loss_now < DIVERGED) & (grad_norms < DIVERGED)) & ~frozen
+            if bad.any() and epoch == 0:
+                raise ValueError(UNTRAINABLE)
             if bad.any():   # as MLP.train does: stop these seeds at their last finite weights
                 diverged_at[bad] = epoch
                 frozen |= bad

@@ -7,6 +7,8 @@ from math import ceil
 
 import numpy as np
 
+from network import DIVERGED
+
 UNDECIDED = 0.05        # an output within this of 0.5 has not picked a class
 COMMITTED = 0.25        # an output further than this from 0.5 has clearly picked one
 PLATEAU_DROP = 0.05     # a loss that fell less than this share over the window is on a plateau
@@ -117,8 +119,8 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
 
     if history.diverged_at is not None:
         return Verdict("diverged", f"Diverged at epoch {history.diverged_at}.", (
-            f"The loss or a gradient became infinite or NaN at epoch {history.diverged_at}; "
-            f"the network keeps its last finite weights (epoch {epochs}).",
+            f"At epoch {history.diverged_at} the loss or the gradient grew past {DIVERGED:g} (or "
+            f"became infinite or NaN); the network keeps its weights of epoch {epochs}.",
             f"The learning rate {learning_rate:g} is too high: try {learning_rate / 10:g}.",
             *hopeless,
         ), points)

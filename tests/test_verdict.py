@@ -131,7 +131,7 @@ def test_linear_bce_at_learning_rate_10_diverges_at_the_engines_epoch():
     assert history.diverged_at is not None
     assert verdict.kind == "diverged"
     assert verdict.headline == f"Diverged at epoch {history.diverged_at}."
-    assert (f"keeps its last finite weights (epoch {history.diverged_at - 1})."
+    assert (f"keeps its weights of epoch {history.diverged_at - 1}."
             in verdict.details[0])
     assert "try 1." in verdict.details[1]
 
@@ -385,8 +385,8 @@ def test_diverged_verdict_names_the_epochs_and_a_tenth_of_the_learning_rate():
     assert verdict.kind == "diverged"
     assert verdict.headline == "Diverged at epoch 101."
     assert verdict.details == (
-        "The loss or a gradient became infinite or NaN at epoch 101; the network keeps its "
-        "last finite weights (epoch 100).",
+        "At epoch 101 the loss or the gradient grew past 1e+100 (or became infinite or NaN); "
+        "the network keeps its weights of epoch 100.",
         "The learning rate 3 is too high: try 0.3.")
 
 
