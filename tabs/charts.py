@@ -137,3 +137,54 @@ def hidden_space(hidden, X, y, output_weights, output_bias, value_range=None):
                                     "y": {"field": "v", "type": "quantitative"}}})
     spec = {"height": 260, "layer": layers}
     return data, spec, segment is not None
+
+
+def _mix(start_hex, end_hex, t):
+    """The colour a share t of the way from one hex colour to another."""
+    start = np.array([int(start_hex[i:i + 2], 16) for i in (1, 3, 5)])
+    end = np.array([int(end_hex[i:i + 2], 16) for i in (1, 3, 5)])
+    return "#" + "".join(f"{round(v):02x}" for v in start + (end - start) * t)
+
+
+def grad_norm_frame(history):
+    """Each layer's gradient norm per recorded epoch, long format; zeros left out (log scale)."""
+    rows = thinned(history.epochs)
+    norms = history.grad_norms[rows]                      # (m, layers)
+    layers = norms.shape[1]
+    frame = pd.DataFrame({
+        "epoch": np.repeat(history.epochs[rows], layers),
+        "layer": np.tile([f"layer {layer}" for layer in range(1, layers + 1)], len(rows)),
+        "norm": norms.ravel(),
+    })
+    return frame[np.isfinite(frame["norm"]) & (frame["norm"] > 0)]
+
+
+def grad_norm_chart(layers, marked_epoch=None, height=260):
+    """One line per layer: the norm of its gradient against the epoch, on a log scale.
+
+    Layer 1 is orange (CLASS0_HEX), the last layer purple (CLASS1_HEX), layers between are
+    mixed from the two; each layer also has its own dash pattern.
+    """
+    names = [f"layer {layer}" for layer in range(1, layers + 1)]
+    colours = [_mix(CLASS0_HEX, CLASS1_HEX, i / max(layers - 1, 1)) for i in range(layers)]
+    dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3]][:layers]
+    x = {"field": "epoch", "type": "quantitative", "title": "epoch"}
+    layer_list = [{
+        "mark": {"type": "line", "strokeWidth": 2},
+        "encoding": {
+            "x": x,
+            "y": {"field": "norm", "type": "quantitative", "scale": {"type": "log"},
+                  "axis": {"title": "gradient norm ‖∂L/∂(W, b)‖ (log scale)", "format": ".0e"}},
+            "color": {"field": "layer", "type": "nominal", "sort": names,
+                      "scale": {"domain": names, "range": colours}},
+            "strokeDash": {"field": "layer", "type": "nominal", "sort": names,
+                           "scale": {"domain": names, "range": dashes}},
+            "tooltip": [{"field": "layer"}, {"field": "epoch"},
+                        {"field": "norm", "format": ".3g"}],
+        },
+    }]
+    if marked_epoch is not None:
+        layer_list.append({"mark": {"type": "rule", "color": "#444", "strokeDash": [2, 2]},
+                           "encoding": {"x": {"datum": int(marked_epoch),
+                                              "type": "quantitative"}}})
+    return {"height": height, "layer": layer_list}

@@ -1,0 +1,552 @@
+"""Tab 2, "Gradient flow": every number it shows is the engine's, and every control works."""
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from hypothesis import given, settings
+from hypothesis import strategies as strategies
+from streamlit.testing.v1 import AppTest
+
+from network import LOSSES, MLP, XOR_X, XOR_Y, Gradients, numerical_gradients
+from tabs import charts, flow_latex, flow_math, flow_tables
+
+APP = "../backprop_playground.py"
+N = len(XOR_X)
+ROUNDING = 5e-4   # 4 significant digits: at most half a unit in the 4th digit, relative
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_flow(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3):
+    """Train from the sidebar, then open the Gradient flow tab."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="arch").set_value(arch)
+    at.number_input(key="epochs").set_value(epochs)
+    at.selectbox(key="activation").set_value(activation)
+    at.selectbox(key="loss").set_value(loss)
+    at.select_slider(key="lr").set_value(lr)
+    at.run()
+    at.button(key="train").click().run()
+    at.session_state["tab"] = "Gradient flow"
+    at.run()
+    assert_healthy(at)
+    return at
+
+
+def trained(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3, seed=123):
+    """The engine's own network after `epochs` updates, trained without the app."""
+    net = MLP([int(size) for size in arch.split("-")], activation, loss, seed=seed)
+    if epochs:
+        net.train(XOR_X, XOR_Y, lr, epochs)
+    return net
+
+
+def assert_healthy(at):
+    assert not at.exception
+    texts = [str(alert.value) for alert in (*at.error, *at.warning)]
+    assert not any("Something went wrong" in text for text in texts)
+
+
+def metrics(at):
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def blocks(at):
+    """The LaTeX shown, without its $$ fences."""
+    return [str(element.value).strip().strip("$").strip() for element in at.latex]
+
+
+def block(at, start):
+    found = [text for text in blocks(at) if text.startswith(start)]
+    assert len(found) == 1, (start, blocks(at))
+    return found[0]
+
+
+POWER = re.compile(r"(-?\d+(?:\.\d+)?) \\times 10\^\{(-?\d+)\}")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def latex_numbers(text):
+    """Every number written in the LaTeX, in order (indices and exponents left out)."""
+    text = POWER.sub(lambda m: f"{m.group(1)}e{m.group(2)}", text)
+    text = re.sub(r"[\^_](\{[^{}]*\}|\w)", "", text)
+    return [float(number) for number in NUMBER.findall(text)]
+
+
+def close(shown, value):
+    return math.isclose(shown, value, rel_tol=ROUNDING, abs_tol=1e-12)
+
+
+def shows_run(numbers, values):
+    """True if `values` (flattened, in order) appear as consecutive numbers in `numbers`."""
+    values = np.ravel(values)
+    return any(all(close(numbers[start + i], v) for i, v in enumerate(values))
+               for start in range(len(numbers) - len(values) + 1))
+
+
+# --- the tab in the app ----------------------------------------------------------------
+
+def test_without_a_run_the_tab_asks_for_training():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["tab"] = "Gradient flow"
+    at.run()
+    assert_healthy(at)
+    assert any("Train a network first" in info.value for info in at.info)
+
+
+def test_forward_pass_shows_the_engines_z_a_and_loss_for_every_example():
+    at = open_flow()
+    net = trained()
+    forward = net.forward(XOR_X)
+    for example in ("all", 0, 1, 2, 3):
+        at.radio(key="flow_example").set_value(example).run()
+        assert_healthy(at)
+        rows = slice(None) if example == "all" else slice(example, example + 1)
+        for layer in (1, 2):
+            numbers = latex_numbers(block(at, rf"\begin{{aligned}}z^{{({layer})}}"))
+            assert shows_run(numbers, forward.pre_activations[layer - 1][rows])
+            assert shows_run(numbers, forward.activations[layer][rows])
+            assert shows_run(numbers, net.weights[layer - 1])
+        if example == "all":
+            numbers = latex_numbers(block(at, r"\begin{aligned}\ell_i"))
+            assert close(numbers[-1], net.loss(XOR_X, XOR_Y))
+        else:
+            own = net.loss(XOR_X[rows], XOR_Y[rows])
+            numbers = latex_numbers(block(at, r"\begin{aligned}\ell &="))
+            for value in (own, own / N, net.loss(XOR_X, XOR_Y)):
+                assert shows_run(numbers, value)
+            label = flow_math.example_label(XOR_X[example], XOR_Y[example, 0])
+            assert metrics(at)[f"ℓ of {label}"] == f"{own:.4g}"
+    assert metrics(at)["Loss L (all 4 examples)"] == f"{net.loss(XOR_X, XOR_Y):.4g}"
+
+
+@pytest.mark.parametrize("example", ["all", 0, 3])
+def test_backward_pass_shows_the_engines_deltas_and_gradients(example):
+    at = open_flow(arch="2-3-2-1", activation="tanh")
+    at.radio(key="flow_example").set_value(example).run()
+    net = trained(arch="2-3-2-1", activation="tanh")
+    if example == "all":
+        X, y = XOR_X, XOR_Y     # the engine's batch: deltas carry the factor 1/n of the mean
+    else:
+        X, y = XOR_X[example:example + 1], XOR_Y[example:example + 1]   # ∂ℓ/∂θ of one example
+    gradients = net.gradients(X, y)
+    shown = blocks(at)
+    output = latex_numbers(next(text for text in shown if r"\partial a^{(3)}}" in text[:60]))
+    assert shows_run(output, gradients.deltas[2])
+    assert shows_run(output, gradients.weights[2])
+    assert shows_run(output, gradients.biases[2])
+    for layer in (2, 1):
+        numbers = latex_numbers(block(at, rf"\begin{{aligned}}\tanh'\left(z^{{({layer})}}"))
+        assert shows_run(numbers, gradients.deltas[layer - 1])
+        assert shows_run(numbers, gradients.weights[layer - 1])
+        assert shows_run(numbers, gradients.biases[layer - 1])
+        forward = net.forward(X)
+        assert shows_run(numbers, 1 - forward.activations[layer] ** 2)
+
+
+def test_bce_output_delta_is_a_minus_y_over_n_because_sigma_prime_cancels():
+    at = open_flow(loss="bce")
+    net = trained(loss="bce")
+    output = net.predict(XOR_X)
+    text = block(at, r"\begin{aligned}\frac{\partial L}{\partial a^{(2)}}")
+    assert r"\frac{1}{4}\left(a^{(2)} - y\right)" in text and "cancels" in text
+    numbers = latex_numbers(text)
+    assert shows_run(numbers, (output - XOR_Y) / N)
+    assert shows_run(numbers, net.gradients(XOR_X, XOR_Y).deltas[-1])
+    at.radio(key="flow_example").set_value(1).run()
+    numbers = latex_numbers(block(at, r"\begin{aligned}\frac{\partial \ell}{\partial a^{(2)}}"))
+    assert shows_run(numbers, output[1] - XOR_Y[1])
+
+
+def test_each_examples_gradients_average_to_the_batch_gradient():
+    at = open_flow()
+    net = trained()
+    table = at.dataframe[0].value
+    params = flow_math.parameters(net.layer_sizes)
+    assert list(table["parameter"]) == [p.name for p in params]
+    columns = [column for column in table.columns if column.startswith("∂ℓ/∂θ")]
+    assert len(columns) == N
+    for i, column in enumerate(columns):
+        alone = net.gradients(XOR_X[i:i + 1], XOR_Y[i:i + 1])
+        assert np.allclose(table[column], [p.of(alone.weights, alone.biases) for p in params],
+                           rtol=1e-12, atol=1e-15)
+    batch = net.gradients(XOR_X, XOR_Y)
+    mean = table["mean = ∂L/∂θ (batch)"].to_numpy()
+    assert np.allclose(mean, [p.of(batch.weights, batch.biases) for p in params], rtol=1e-12,
+                       atol=1e-15)
+    assert np.allclose(table[columns].mean(axis=1), mean, rtol=1e-12, atol=1e-15)
+
+
+def chain_line(text):
+    """(factors, result) of the numeric product line of a chain-rule block."""
+    line = next(line for line in text.split(r" \\ ") if line.startswith("&=") and r"\cdot" in line)
+    product, result = line[2:].rsplit(" = ", 1)
+    factors = [latex_numbers(part)[0] for part in product.split(r" \cdot ")]
+    return factors, latex_numbers(result)[0]
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+def test_chain_rule_of_every_chosen_weight_multiplies_out_to_the_engines_gradient(loss):
+    at = open_flow(arch="2-2-2-1", loss=loss)
+    at.radio(key="flow_example").set_value(2).run()
+    net = trained(arch="2-2-2-1", loss=loss)
+    alone = net.gradients(XOR_X[2:3], XOR_Y[2:3])
+    for weight in flow_math.weights_only(net.layer_sizes):
+        at.selectbox(key="flow_weight").set_value(weight).run()
+        assert_healthy(at)
+        text = block(at, r"\begin{aligned}\frac{\partial \ell}{\partial w^{(" + str(weight.layer))
+        factors, result = chain_line(text)
+        expected = float(alone.weights[weight.layer - 1][weight.row, weight.col])
+        assert close(result, expected)
+        assert math.isclose(math.prod(factors), expected, rel_tol=3e-3, abs_tol=1e-9)
+        assert factors[0] == pytest.approx(net.forward(XOR_X[2:3]).activations[weight.layer - 1]
+                                           [0, weight.row], rel=ROUNDING, abs=1e-12)
+
+
+def test_batch_chain_rule_is_the_mean_of_the_examples_products():
+    at = open_flow()
+    net = trained()
+    weight = flow_math.Parameter(layer=1, col=1, row=1)
+    at.selectbox(key="flow_weight").set_value(weight).run()
+    text = block(at, r"\begin{aligned}\frac{\partial \ell_i}")
+    per_example = [float(net.gradients(XOR_X[i:i + 1], XOR_Y[i:i + 1]).weights[0][1, 1])
+                   for i in range(N)]
+    numbers = latex_numbers(text.split(r" \\ ")[-1])
+    assert close(numbers[-1], float(net.gradients(XOR_X, XOR_Y).weights[0][1, 1]))
+    assert shows_run(numbers, per_example)
+
+
+def test_epoch_slider_inspects_the_initial_network_and_the_snapshots():
+    at = open_flow(epochs=1000)
+    run = at.session_state["run"]
+    assert at.select_slider(key="flow_epoch").value == 1000
+    for epoch in (0, run.snapshot_epochs[3]):
+        at.select_slider(key="flow_epoch").set_value(epoch).run()
+        assert_healthy(at)
+        net = trained(epochs=epoch)
+        assert metrics(at)["Loss L (all 4 examples)"] == f"{net.loss(XOR_X, XOR_Y):.4g}"
+        numbers = latex_numbers(block(at, r"\begin{aligned}z^{(1)}"))
+        assert shows_run(numbers, net.weights[0])
+        assert shows_run(numbers, net.forward(XOR_X).pre_activations[0])
+
+
+def test_deep_sigmoid_network_shows_vanishing_gradients_in_its_own_numbers():
+    at = open_flow(arch="2-8-8-8-1", epochs=500)
+    at.select_slider(key="flow_epoch").set_value(0).run()
+    assert_healthy(at)
+    net = trained(arch="2-8-8-8-1", epochs=0)
+    norms = net.gradients(XOR_X, XOR_Y).layer_norms()
+    table = next(frame.value for frame in at.dataframe if "‖∂L/∂(W, b)‖" in frame.value.columns)
+    assert np.allclose(table["‖∂L/∂(W, b)‖"], norms, rtol=1e-12)
+    dW = net.gradients(XOR_X, XOR_Y).weights
+    assert np.allclose(table["max |∂L/∂W|"], [np.abs(g).max() for g in dW], rtol=1e-12)
+    assert np.allclose(table["mean |∂L/∂W|"], [np.abs(g).mean() for g in dW], rtol=1e-12)
+    story = next(m.value for m in at.markdown if m.value.startswith("At epoch 0:"))
+    ratio = norms[-1] / norms[0]
+    assert ratio > 100      # seed 123: layer 1 gets a tiny share of the output's gradient
+    assert f"is {flow_tables.times(ratio)} smaller than layer 4's" in story
+    assert "at most 0.25" in story
+    history = at.session_state["run"].history.grad_norms
+    below = (history[:, 0] < history[:, -1]).mean()
+    assert f"layer 1's norm was below layer 4's in {below:.0%} of them" in story
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_deep_tanh_network_has_no_such_gap_at_the_start():
+    at = open_flow(arch="2-8-8-8-1", activation="tanh", epochs=100)
+    at.select_slider(key="flow_epoch").set_value(0).run()
+    norms = trained(arch="2-8-8-8-1", activation="tanh", epochs=0).gradients(
+        XOR_X, XOR_Y).layer_norms()
+    assert norms[-1] / norms[0] < 2
+    story = next(m.value for m in at.markdown if m.value.startswith("At epoch 0:"))
+    assert flow_tables.compare_layers(norms) in story
+    assert "at most 0.25" not in story
+
+
+def test_relu_network_counts_the_units_that_pass_no_gradient():
+    at = open_flow(arch="2-4-4-1", activation="relu", epochs=200)
+    net = trained(arch="2-4-4-1", activation="relu", epochs=200)
+    forward = net.forward(XOR_X)
+    inactive = sum(int((z <= 0).sum()) for z in forward.pre_activations[:-1])
+    assert any(f"{inactive} of the 32 (hidden unit, example) pairs" in m.value
+               for m in at.markdown)
+
+
+def test_update_table_is_the_engines_step():
+    at = open_flow()
+    net = trained()
+    step = net.copy().step(XOR_X, XOR_Y, 0.3)
+    table = next(frame.value for frame in at.dataframe if "after" in frame.value.columns)
+    params = flow_math.parameters(net.layer_sizes)
+    assert np.allclose(table["before"], [p.of(step.weights_before, step.biases_before)
+                                         for p in params], rtol=0, atol=0)
+    assert np.allclose(table["after"], [p.of(step.weights_after, step.biases_after)
+                                        for p in params], rtol=1e-15, atol=0)
+    grads = step.gradients
+    assert np.allclose(table["−η·∂L/∂θ"], [-0.3 * p.of(grads.weights, grads.biases)
+                                           for p in params], rtol=1e-15, atol=0)
+
+
+def test_apply_step_lowers_the_loss_at_a_small_learning_rate_and_leaves_the_run_alone():
+    at = open_flow(lr=0.01, epochs=100)
+    run = at.session_state["run"]
+    weights_before = [W.copy() for W in run.net.weights]
+    snapshots_before = {e: [W.copy() for W in s.weights] for e, s in run.history.snapshots.items()}
+    at.button(key="apply_step").click().run()
+    assert_healthy(at)
+    step = trained(lr=0.01, epochs=100).step(XOR_X, XOR_Y, 0.01)
+    shown = metrics(at)
+    assert shown["Loss before the step"] == f"{step.loss_before:.4g}"
+    assert shown["Loss after the step"] == f"{step.loss_after:.4g}"
+    assert step.loss_after < step.loss_before
+    assert next(m for m in at.metric if m.label == "Loss after the step").delta.startswith("-")
+    assert any("The loss went down" in m.value for m in at.markdown)
+    captions = [caption for image in at.image for caption in image.captions]
+    assert "Decision boundary before the step" in captions
+    assert all(np.array_equal(a, b) for a, b in zip(run.net.weights, weights_before))
+    assert all(np.array_equal(a, b) for e, s in run.history.snapshots.items()
+               for a, b in zip(s.weights, snapshots_before[e]))
+    at.run()   # the result stays on the page through the next interaction
+    assert "Loss after the step" in metrics(at)
+
+
+def test_gradient_check_passes_for_every_parameter():
+    at = open_flow(arch="2-3-3-1", activation="tanh", loss="bce")
+    assert any(alert.value.startswith("Backprop passes: all 25 gradients agree")
+               for alert in at.success)
+    table = next(frame.value for frame in at.dataframe if "agree" in frame.value.columns)
+    assert table["agree"].all()
+    net = trained(arch="2-3-3-1", activation="tanh", loss="bce")
+    numeric = numerical_gradients(net, XOR_X, XOR_Y)
+    params = flow_math.parameters(net.layer_sizes)
+    assert np.allclose(table["central difference"],
+                       [p.of(numeric.weights, numeric.biases) for p in params], rtol=0, atol=0)
+
+
+def test_a_diverged_run_opens_and_says_central_differences_cannot_check_it():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.selectbox(key="activation").set_value("linear")
+    at.selectbox(key="loss").set_value("bce")
+    at.select_slider(key="lr").set_value(10.0)
+    at.number_input(key="seed").set_value(0)
+    at.run()
+    at.button(key="train").click().run()
+    at.session_state["tab"] = "Gradient flow"
+    at.run()
+    assert_healthy(at)
+    run = at.session_state["run"]
+    assert run.history.diverged_at is not None
+    assert at.select_slider(key="flow_epoch").value == run.epochs    # the last finite weights
+    assert any(warning.value.startswith("Central differences cannot check this network")
+               for warning in at.warning)
+    at.button(key="apply_step").click().run()
+    assert_healthy(at)
+
+
+def edit(at, cells):
+    """Type `cells` {(row, column): value} into the weight editor, then rerun."""
+    key = at.data_editor[0].key
+    rows = {}
+    for (row, column), value in cells.items():
+        rows.setdefault(row, {})[column] = value
+    at.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_healthy(at)
+
+
+def test_editing_a_weight_changes_the_loss_to_the_engines_loss_of_the_edited_network():
+    at = open_flow()
+    run = at.session_state["run"]
+    kept = [W.copy() for W in run.net.weights]
+    edit(at, {(1, "to h⁽¹⁾₂"): 2.5, (2, "to h⁽¹⁾₁"): -1.25})   # W⁽¹⁾[2,2] and b⁽¹⁾[1]
+    net = trained()
+    net.weights[0][1, 1] = 2.5
+    net.biases[0][0] = -1.25
+    loss = net.loss(XOR_X, XOR_Y)
+    assert metrics(at)["Loss L (all 4 examples)"] == f"{loss:.4g}"
+    assert close(latex_numbers(block(at, r"\begin{aligned}\ell_i"))[-1], loss)
+    assert any("2 parameters changed" in warning.value for warning in at.warning)
+    gradients = net.gradients(XOR_X, XOR_Y)
+    table = at.dataframe[0].value
+    params = flow_math.parameters(net.layer_sizes)
+    assert np.allclose(table["mean = ∂L/∂θ (batch)"],
+                       [p.of(gradients.weights, gradients.biases) for p in params], rtol=1e-12)
+    captions = [caption for image in at.image for caption in image.captions]
+    assert f"Edited (2 parameters changed): loss {loss:.4g}" in captions
+    assert all(np.array_equal(a, b) for a, b in zip(run.net.weights, kept))
+
+    at.button(key="flow_restore").click().run()
+    assert_healthy(at)
+    assert metrics(at)["Loss L (all 4 examples)"] == f"{trained().loss(XOR_X, XOR_Y):.4g}"
+    assert not any("Edited network" in warning.value for warning in at.warning)
+    assert at.button(key="flow_restore").disabled
+
+
+def test_edits_are_kept_per_run_and_epoch():
+    at = open_flow()
+    edit(at, {(0, "to h⁽¹⁾₁"): 3.0})
+    edited = metrics(at)["Loss L (all 4 examples)"]
+    at.select_slider(key="flow_epoch").set_value(0).run()
+    assert metrics(at)["Loss L (all 4 examples)"] == f"{trained(epochs=0).loss(XOR_X, XOR_Y):.4g}"
+    assert not any("Edited network" in warning.value for warning in at.warning)
+    at.select_slider(key="flow_epoch").set_value(300).run()
+    assert metrics(at)["Loss L (all 4 examples)"] == edited
+
+
+@pytest.mark.parametrize("value, phrase", [
+    (None, "the cell is empty"),
+    ("abc", "“abc” is not a number"),
+    (1e9, "outside −100 … 100"),
+])
+def test_a_bad_edit_is_explained_and_ignored(value, phrase):
+    at = open_flow()
+    before = metrics(at)["Loss L (all 4 examples)"]
+    edit(at, {(0, "to h⁽¹⁾₁"): value})
+    assert any(phrase in warning.value and "ignored" in warning.value for warning in at.warning)
+    assert metrics(at)["Loss L (all 4 examples)"] == before
+    at.button(key="flow_restore").click().run()     # clears the bad cell too
+    assert not any("ignored" in warning.value for warning in at.warning)
+
+
+def test_layer_selector_puts_that_layers_weights_in_the_editor():
+    at = open_flow(arch="2-3-1")
+    net = trained(arch="2-3-1")
+    at.selectbox(key="flow_layer").set_value(2).run()
+    assert_healthy(at)
+    table = at.data_editor[0].value
+    assert list(table["parameter"]) == ["from h⁽¹⁾₁", "from h⁽¹⁾₂", "from h⁽¹⁾₃", "bias"]
+    assert np.allclose(table["to ŷ"], [*net.weights[1][:, 0], net.biases[1][0]], rtol=0)
+    edit(at, {(3, "to ŷ"): 0.0})
+    changed = net.copy()
+    changed.biases[1][0] = 0.0
+    assert metrics(at)["Loss L (all 4 examples)"] == f"{changed.loss(XOR_X, XOR_Y):.4g}"
+
+
+def test_network_graph_is_drawn_with_the_chosen_weight_bold():
+    at = open_flow()
+    at.selectbox(key="flow_weight").set_value(flow_math.Parameter(2, 0, 1)).run()
+    (graph,) = at.get("graphviz_chart")
+    assert "n1_1 -> n2_0" in graph.proto.spec
+    line = next(line for line in graph.proto.spec.splitlines() if "n1_1 -> n2_0" in line)
+    assert "style=bold" in line and "∂L/∂w=" in line
+
+
+# --- the pure functions behind it ---------------------------------------------------------
+
+def test_num_rounds_to_four_significant_digits():
+    assert flow_latex.num(0.123456) == "0.1235"
+    assert flow_latex.num(-2.0) == "-2"
+    assert flow_latex.num(0.0) == "0"
+    assert flow_latex.num(7.8712e-5) == r"7.871 \times 10^{-5}"
+    assert flow_latex.num(123456.0) == r"1.235 \times 10^{5}"
+    assert flow_latex.num(float("inf")) == r"\infty"
+
+
+ARCHS = strategies.sampled_from([(2, 1, 1), (2, 2, 1), (2, 3, 2, 1), (2, 2, 2, 2, 1)])
+
+
+@settings(max_examples=25, deadline=None)
+@given(ARCHS, strategies.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
+       strategies.sampled_from(["mse", "bce"]), strategies.integers(0, 10_000))
+def test_a_pass_holds_the_engines_numbers_and_the_examples_average_to_the_batch(
+        sizes, activation, loss, seed):
+    net = MLP(sizes, activation, loss, seed=seed)
+    inspection = flow_math.inspect(net, 0.1)
+    batch = inspection.batch
+    gradients = net.gradients(XOR_X, XOR_Y)
+    for mine, engine in zip(batch.dw + batch.db + batch.deltas,
+                            gradients.weights + gradients.biases + gradients.deltas):
+        assert np.array_equal(mine, engine)
+    assert batch.loss == net.loss(XOR_X, XOR_Y)
+    assert batch.terms.mean() == pytest.approx(batch.loss, rel=1e-12)
+    for layer in range(len(sizes) - 1):   # δ = ∂L/∂a ⊙ f'(z), layer by layer
+        assert np.allclose(batch.da[layer] * batch.f_primes[layer], batch.deltas[layer],
+                           rtol=1e-9, atol=1e-15)
+    for dW_batch, *per_example in zip(batch.dw, *(p.dw for p in inspection.examples)):
+        assert np.allclose(np.mean(per_example, axis=0), dW_batch, rtol=1e-12, atol=1e-16)
+    for weight in flow_math.weights_only(sizes):
+        for p in inspection.examples:
+            factors = flow_latex.chain_factors(p, net.weights, weight.layer, weight.row,
+                                               weight.col, loss, activation)
+            assert math.prod(v for _, v in factors) == pytest.approx(
+                p.dw[weight.layer - 1][weight.row, weight.col], rel=1e-9, abs=1e-15)
+
+
+def test_bce_output_delta_in_the_pass_is_a_minus_y_over_n():
+    net = MLP([2, 3, 1], loss="bce", seed=5)
+    batch = flow_math.inspect(net, 0.3).batch
+    assert np.allclose(batch.deltas[-1], (batch.output - XOR_Y) / N, rtol=1e-14)
+    assert np.allclose(batch.da[-1] * batch.f_primes[-1], batch.deltas[-1], rtol=1e-9)
+
+
+def test_gradient_check_flags_a_wrong_gradient():
+    net = MLP([2, 2, 1], seed=1)
+    right = flow_math.inspect(net, 0.3)
+    assert flow_tables.gradient_check(right).passed
+    wrong_dW = [dW.copy() for dW in right.batch.dw]
+    wrong_dW[0][0, 1] *= 2.0      # the classic slip: a factor 2 too many
+    batch = flow_math.Pass(**{**right.batch.__dict__, "dw": wrong_dW})
+    broken = flow_math.Inspection(net, batch, right.examples, right.numerical, right.step)
+    check = flow_tables.gradient_check(broken)
+    assert not check.passed
+    assert check.verdict.startswith("1 of 9 gradients disagree") and "W⁽¹⁾[1,2]" in check.verdict
+
+
+def test_apply_cell_edits_keeps_good_cells_and_names_bad_ones():
+    net = MLP([2, 2, 1], seed=3)
+    weights, biases, problems = flow_math.apply_cell_edits(
+        net.weights, net.biases, 1,
+        {"0": {"to h⁽¹⁾₂": 1.5}, 2: {"to h⁽¹⁾₁": "x"}, 1: {"to h⁽¹⁾₁": float("nan")}}, 2)
+    assert weights[0][0, 1] == 1.5 and weights[0][1, 0] == net.weights[0][1, 0]
+    assert biases[0][0] == net.biases[0][0]
+    assert len(problems) == 2 and "b⁽¹⁾[1]" in problems[0] and "W⁽¹⁾[2,1]" in problems[1]
+    assert net.weights[0][0, 1] != 1.5     # the originals are never written to
+    assert flow_math.changed_parameters(weights, biases, net.weights, net.biases) == 1
+
+
+def test_compare_layers_says_how_many_times_smaller():
+    assert flow_tables.compare_layers(np.array([1e-4, 5e-3, 3.7e-3])) == (
+        "Layer 1's gradient norm (0.0001) is 37× smaller than layer 3's (0.0037).")
+    assert "larger" in flow_tables.compare_layers(np.array([2.0, 1.0]))
+    assert "exactly zero" in flow_tables.compare_layers(np.array([0.0, 1.0]))
+
+
+def test_grad_norm_chart_has_a_log_line_per_layer_and_no_zeros():
+    net = MLP([2, 3, 3, 1], seed=0)
+    history = net.train(XOR_X, XOR_Y, 0.3, 50)
+    grad_norms = history.grad_norms.copy()
+    grad_norms[5, 0] = 0.0
+    history = type(history)(history.epochs, history.loss, history.accuracy, grad_norms)
+    frame = charts.grad_norm_frame(history)
+    assert isinstance(frame, pd.DataFrame) and (frame["norm"] > 0).all()
+    assert sorted(frame["layer"].unique()) == ["layer 1", "layer 2", "layer 3"]
+    assert len(frame) == 3 * 51 - 1
+    spec = charts.grad_norm_chart(3, marked_epoch=20)
+    line = spec["layer"][0]["encoding"]
+    assert line["y"]["scale"]["type"] == "log"
+    assert line["color"]["scale"]["domain"] == ["layer 1", "layer 2", "layer 3"]
+    assert spec["layer"][1]["encoding"]["x"]["datum"] == 20
+
+
+def test_update_table_matches_losses_formula_for_the_engine():
+    """The update table's change column is −η times the gradient the loss's derivative gives."""
+    net = MLP([2, 2, 1], seed=9)
+    step = net.copy().step(XOR_X, XOR_Y, 0.5)
+    table = flow_tables.update_table(step)
+    output = net.predict(XOR_X)
+    dz = LOSSES["mse"].dterm_dz(output, XOR_Y) / N
+    hidden = net.forward(XOR_X).activations[1]
+    expected = -0.5 * (hidden.T @ dz).ravel()
+    assert np.allclose(table["−η·∂L/∂θ"].to_numpy()[6:8], expected, rtol=1e-12)
+    assert np.allclose(table["after"], table["before"] + table["−η·∂L/∂θ"], rtol=1e-14)
+    assert isinstance(step.gradients, Gradients)
