@@ -7,7 +7,7 @@ import streamlit as st
 
 from network import ACTIVATIONS, LOSSES, XOR_X, XOR_Y
 from plots import MAX_LABELLED_EDGES, legend_png, network_dot
-from tabs import charts, flow_edit, flow_latex, flow_math, flow_tables, flow_update
+from tabs import charts, documents, flow_edit, flow_latex, flow_math, flow_tables, flow_update
 
 ALL = "all"   # the flow_example option that shows the whole batch
 N = len(XOR_X)
@@ -20,6 +20,7 @@ def render(run, config):
         st.info("Train a network first (sidebar), then inspect its gradients here.")
         return
     _about(run, config)
+    documents.show(documents.CALCULUS)
     epoch, example, weight = _controls(run)
     original = run.picture(("flow_network", epoch), lambda: _network_at(run, epoch))
     edited = flow_edit.edited_network(run, epoch, original)

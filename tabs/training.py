@@ -7,7 +7,7 @@ import streamlit as st
 
 from network import XOR_X, XOR_Y
 from plots import neuron_heatmaps
-from tabs import charts, runs
+from tabs import charts, documents, runs
 from tabs.controls import PRESETS, apply_preset
 from verdict import format_point
 
@@ -163,6 +163,7 @@ def _heatmaps(run, epoch):
 
 def _presets():
     st.subheader("Try this")
+    documents.show(documents.HYPERPARAMETERS)
     for preset in PRESETS:
         text_column, button_column = st.columns([4, 1], vertical_alignment="center")
         text_column.markdown(f"**{preset.title}.** {preset.text}")

@@ -229,3 +229,17 @@ def test_a_good_link_sets_the_sidebar():
     assert at.number_input(key="seed").value == 42
     assert at.number_input(key="epochs").value == 300
     assert at.selectbox(key="activation").value == "tanh"
+
+
+def test_the_companion_documents_are_readable_from_both_tabs(app):
+    train(app)
+    labels = [expander.label for expander in app.expander]
+    assert any("docs/hyperparameters.md" in label for label in labels)
+    assert any(markdown.value.startswith("# Hyperparameters on XOR")
+               for markdown in app.markdown)
+    app.session_state["tab"] = "Gradient flow"
+    app.run()
+    assert_healthy(app)
+    assert any("docs/backprop_calculus.md" in expander.label for expander in app.expander)
+    assert any(markdown.value.startswith("# Backpropagation by hand")
+               for markdown in app.markdown)
