@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from docs import build
+from docs import build, hyperparameters, measurements
 from network import DEFAULTS, MLP, XOR_X, XOR_Y, ManyRuns, train_many
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -124,36 +124,36 @@ def test_the_default_2_2_1_row_matches_a_separate_train_many_run():
 
 def fake_outcome(setting, solved, first_epoch):
     """An Outcome in which a share `solved` of the seeds is solved, first at `first_epoch`."""
-    seeds = len(build.SEEDS)
+    seeds = len(measurements.SEEDS)
     k = round(solved * seeds)
     runs = ManyRuns(
         seeds=np.arange(seeds), final_loss=np.zeros(seeds),
         accuracy=np.array([1.0] * k + [0.5] * (seeds - k)),
         solved_at=np.array([first_epoch] * k + [-1] * (seeds - k)),
         diverged_at=np.full(seeds, -1), weights=[], biases=[])
-    return build.Outcome(setting, runs, np.array([], dtype=int), None)
+    return measurements.Outcome(setting, runs, np.array([], dtype=int), None)
 
 
 def fake_measurements(changed):
     """Every setting solved by all seeds at epoch 1000, but for 2-2-1 at the learning rates in
     `changed`: {learning rate: (share solved, first epoch at 100%)}."""
-    outcomes = {s: fake_outcome(s, 1.0, 1000) for s in build.all_settings()}
+    outcomes = {s: fake_outcome(s, 1.0, 1000) for s in measurements.all_settings()}
     for learning_rate, (share, epoch) in changed.items():
-        setting = build.Setting(build.SMALL, learning_rate)
+        setting = measurements.Setting(hyperparameters.SMALL, learning_rate)
         outcomes[setting] = fake_outcome(setting, share, epoch)
-    return build.Measurements(outcomes, [])
+    return measurements.Measurements(outcomes, [])
 
 
 def test_speed_sentence_says_rises_when_a_larger_rate_is_slower():
-    top = max(build.LEARNING_RATES)
-    assert "falls from 1000 to 10 for 2-2-1" in build._speed_sentence(
+    top = max(measurements.LEARNING_RATES)
+    assert "falls from 1000 to 10 for 2-2-1" in hyperparameters._speed_sentence(
         fake_measurements({top: (1.0, 10)}))
-    assert "rises from 1000 to 3000 for 2-2-1" in build._speed_sentence(
+    assert "rises from 1000 to 3000 for 2-2-1" in hyperparameters._speed_sentence(
         fake_measurements({top: (1.0, 3000)}))
 
 
 def test_learning_rate_advice_is_dropped_when_small_rates_solve_as_often():
-    low = min(build.LEARNING_RATES)
-    assert build._rate_row(fake_measurements({low: (1.0, 1000)})) is None
-    row = build._rate_row(fake_measurements({low: (0.25, 4000)}))
+    low = min(measurements.LEARNING_RATES)
+    assert hyperparameters._rate_row(fake_measurements({low: (1.0, 1000)})) is None
+    row = hyperparameters._rate_row(fake_measurements({low: (0.25, 4000)}))
     assert row is not None and "25.0%" in row[1]

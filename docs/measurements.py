@@ -1,0 +1,196 @@
+"""The measurements of docs/hyperparameters.md: every setting trained from every seed."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+
+from network import DEFAULTS, MLP, XOR_X, XOR_Y, ManyRuns, train_many
+
+SEEDS = tuple(range(200))
+EPOCHS = DEFAULTS.epochs
+LONG = 4                                   # the long runs last LONG x EPOCHS epochs
+LEARNING_RATES = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+RATE_SIZES = ((2, 2, 1), (2, 4, 1), (2, 8, 1))
+SIZES = ((2, 2, 1), (2, 3, 1), (2, 4, 1), (2, 8, 1), (2, 4, 4, 1), (2, 8, 8, 8, 1))
+ACTIVATION_SIZES = (2, 4, 1)
+ACTIVATION_ROWS = (("sigmoid", "mse", "xavier"), ("sigmoid", "bce", "xavier"),
+                   ("tanh", "mse", "xavier"), ("tanh", "bce", "xavier"),
+                   ("relu", "mse", "xavier"), ("relu", "bce", "xavier"),
+                   ("relu", "mse", "he"), ("relu", "bce", "he"))
+SCENARIOS = (((2, 2, 1), 123), ((2, 2, 1), 42), ((2, 4, 1), 42))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Everything but the seed and the epochs; unnamed fields are the app's defaults."""
+
+    layer_sizes: tuple[int, ...]
+    learning_rate: float = DEFAULTS.learning_rate
+    activation: str = DEFAULTS.activation
+    loss: str = DEFAULTS.loss
+    init: str = DEFAULTS.init
+
+    def network(self, seed):
+        return MLP(list(self.layer_sizes), self.activation, self.loss, self.init, seed)
+
+    def train(self, epochs, seeds=SEEDS):
+        return train_many(list(self.layer_sizes), list(seeds), XOR_X, XOR_Y, self.learning_rate,
+                          epochs, self.activation, self.loss, self.init)
+
+    def cost(self, epochs, seeds):
+        """A rough guess of the time `train` takes, to start the slowest runs first."""
+        sizes = self.layer_sizes
+        weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+        return epochs * (len(sizes) + weights * (1 + len(seeds) / len(SEEDS)) / 16)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One setting trained from every seed for EPOCHS epochs; the runs that had neither reached
+    100% accuracy nor diverged by then (`followed`, indices into SEEDS) trained again for
+    LONG x EPOCHS epochs. The others need no longer run: their first epoch at 100%, or their
+    divergence, is already known."""
+
+    setting: Setting
+    short: ManyRuns
+    followed: np.ndarray
+    long: ManyRuns | None
+
+    @property
+    def first_solved(self):
+        """(seeds,) the first epoch at 100% accuracy within LONG x EPOCHS epochs, -1 if none."""
+        first = self.short.solved_at.copy()
+        if self.long is not None:
+            first[self.followed] = self.long.solved_at
+        return first
+
+    @property
+    def first_diverged(self):
+        first = self.short.diverged_at.copy()
+        if self.long is not None:
+            first[self.followed] = self.long.diverged_at
+        return first
+
+    @property
+    def solved(self):
+        """The share of runs whose final weights after EPOCHS are right on every example."""
+        return float(self.short.solved.mean())
+
+    @property
+    def median_epochs(self):
+        """The median first epoch at 100% accuracy, among the runs solved after EPOCHS."""
+        first = self.short.solved_at[self.short.solved]
+        return float(np.median(first)) if first.size else None
+
+    def solved_by(self, epoch):
+        """The share of runs whose first epoch at 100% accuracy is at most `epoch`."""
+        first = self.first_solved
+        return float(((first >= 0) & (first <= epoch)).mean())
+
+    @property
+    def reached_long(self):
+        return self.solved_by(LONG * EPOCHS)
+
+    @property
+    def stuck_mask(self):
+        return (self.first_solved < 0) & (self.first_diverged < 0)
+
+    @property
+    def stuck(self):
+        return float(self.stuck_mask.mean())
+
+    @property
+    def diverged(self):
+        return float((self.first_diverged >= 0).mean())
+
+    @property
+    def flickered(self):
+        """Runs that were right on all four examples at some epoch, but not at the end."""
+        return (self.short.solved_at >= 0) & ~self.short.solved
+
+    def final_network(self, index, long=False):
+        """Seed SEEDS[index] at its final weights, after EPOCHS or (if followed) LONG x EPOCHS."""
+        runs, row = self.short, index
+        if long:
+            runs, row = self.long, int(np.searchsorted(self.followed, index))
+            assert self.followed[row] == index
+        net = self.setting.network(SEEDS[index])
+        net.set_parameters([W[row] for W in runs.weights], [b[row] for b in runs.biases])
+        return net
+
+    def loss_at(self, index, long=False):
+        if not long:
+            return float(self.short.final_loss[index])
+        return float(self.long.final_loss[np.searchsorted(self.followed, index)])
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One network trained with `MLP.train` at the defaults."""
+
+    layer_sizes: tuple[int, ...]
+    seed: int
+    accuracy: float
+    loss: float
+    outputs: np.ndarray
+    solved_at: int | None
+
+
+def run_scenario(layer_sizes, seed):
+    net = Setting(layer_sizes).network(seed)
+    history = net.train(XOR_X, XOR_Y, DEFAULTS.learning_rate, EPOCHS)
+    right = np.flatnonzero(history.accuracy == 1.0)
+    return Scenario(layer_sizes, seed, history.final_accuracy, history.final_loss,
+                    net.predict(XOR_X)[:, 0], int(history.epochs[right[0]]) if right.size else None)
+
+
+def _train(job):
+    setting, epochs, seeds = job
+    return setting.train(epochs, seeds)
+
+
+def all_settings():
+    settings = [Setting(sizes, rate) for sizes in RATE_SIZES for rate in LEARNING_RATES]
+    settings += [Setting(sizes) for sizes in SIZES]
+    settings += [Setting(ACTIVATION_SIZES, activation=activation, loss=loss, init=init)
+                 for activation, loss, init in ACTIVATION_ROWS]
+    return list(dict.fromkeys(settings))
+
+
+@dataclass(frozen=True)
+class Measurements:
+    outcomes: dict[Setting, Outcome]
+    scenarios: list[Scenario]
+
+    def __getitem__(self, setting):
+        return self.outcomes[setting]
+
+
+def _run_all(pool, jobs):
+    """`_train` every job, the slowest first; the results in the order of `jobs`."""
+    order = sorted(range(len(jobs)), key=lambda k: -jobs[k][0].cost(*jobs[k][1:]))
+    results = (pool.map if pool else map)(_train, [jobs[k] for k in order])
+    by_job = dict(zip(order, results))
+    return [by_job[k] for k in range(len(jobs))]
+
+
+def measure(workers=None):
+    """Train every setting of the document from every seed; the slow part of the build."""
+    settings = all_settings()
+    workers = workers or os.cpu_count() or 1
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) if workers > 1 else nullcontext() as pool:
+        short = _run_all(pool, [(s, EPOCHS, SEEDS) for s in settings])
+        followed = [np.flatnonzero((r.solved_at < 0) & (r.diverged_at < 0)) for r in short]
+        again = [(s, LONG * EPOCHS, tuple(SEEDS[i] for i in f))
+                 for s, f in zip(settings, followed) if f.size]
+        long = iter(_run_all(pool, again))
+    outcomes = {s: Outcome(s, r, f, next(long) if f.size else None)
+                for s, r, f in zip(settings, short, followed)}
+    return Measurements(outcomes, [run_scenario(sizes, seed) for sizes, seed in SCENARIOS])
