@@ -118,9 +118,9 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
     hopeless = [LINEAR] if activation == "linear" else []
 
     if history.diverged_at is not None:
-        return Verdict("diverged", f"Diverged at epoch {history.diverged_at}.", (
-            f"At epoch {history.diverged_at} the loss or the gradient grew past {DIVERGED:g} (or "
-            f"became infinite or NaN); the network keeps its weights of epoch {epochs}.",
+        return Verdict("diverged", f"Diverged at epoch {history.diverged_at:,}.", (
+            f"At epoch {history.diverged_at:,} the loss or the gradient grew past {DIVERGED:g} (or "
+            f"became infinite or NaN); the network keeps its weights of epoch {epochs:,}.",
             f"The learning rate {learning_rate:g} is too high: try {learning_rate / 10:g}.",
             *hopeless,
         ), points)
@@ -129,12 +129,12 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
     if history.final_accuracy == 1.0:
         closest = min(points, key=lambda p: abs(p.output - 0.5))
         details = [f"Every example is on the right side of 0.5 since epoch "
-                   f"{_streak_start(history)}; final loss {end:.4g}.",
+                   f"{_streak_start(history):,}; final loss {end:.4g}.",
                    f"The least confident is {format_point(closest.inputs)} at "
                    f"{closest.output:.3f} (target {closest.target})."]
         if undecided:
             details.append("Some outputs are still close to 0.5: more epochs would sharpen them.")
-        return Verdict("converged", f"Converged: 100% accuracy at epoch {epochs}.",
+        return Verdict("converged", f"Converged: 100% accuracy at epoch {epochs:,}.",
                        tuple(details), points)
 
     trained = len(loss) - 1

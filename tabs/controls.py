@@ -222,7 +222,7 @@ def sidebar():
         learning_rate = st.select_slider("Learning rate (log scale)", LEARNING_RATES, key="lr")
         epochs = st.number_input("Epochs", min_value=1, max_value=MAX_EPOCHS, step=500,
                                  key="epochs")
-        seed_column, dice_column = st.columns([3, 1], vertical_alignment="bottom")
+        seed_column, dice_column = st.columns([3, 2], vertical_alignment="bottom")
         seed = seed_column.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1,
                                         key="seed")
         dice_column.button("Random", key="random_seed", on_click=_random_seed,

@@ -109,7 +109,8 @@ def _predictions(run):
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "output": st.column_config.ProgressColumn("output", format="%.3f", min_value=0.0,
                                                   max_value=1.0),
-        "correct": st.column_config.CheckboxColumn("correct (output on the target's side of 0.5)"),
+        "correct": st.column_config.CheckboxColumn(
+            "correct", help="the output is on the target's side of 0.5"),
     })
 
 

@@ -62,7 +62,7 @@ def test_train_at_defaults_reports_the_engines_numbers(app):
     assert shown["Final loss"] == f"{history.final_loss:.4g}"
     assert shown["Accuracy"] == "100%"
     assert shown["Epochs"] == "5,000"
-    assert verdict_headline(app) == "Converged: 100% accuracy at epoch 5000."
+    assert verdict_headline(app) == "Converged: 100% accuracy at epoch 5,000."
 
 
 def test_predictions_table_matches_the_network(app):
@@ -198,7 +198,7 @@ def test_a_diverging_run_reports_where_it_diverged(app):
     net = MLP([2, 4, 1], "linear", "bce", seed=0)
     history = net.train(XOR_X, XOR_Y, 10.0, 5000)
     assert history.diverged_at is not None
-    assert verdict_headline(app) == f"Diverged at epoch {history.diverged_at}."
+    assert verdict_headline(app) == f"Diverged at epoch {history.diverged_at:,}."
     assert metrics(app)["Epochs"] == f"{history.diverged_at - 1:,}"
 
 

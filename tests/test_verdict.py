@@ -82,8 +82,8 @@ def test_seed_123_converges_since_the_first_epoch_with_every_example_right():
     least = min(range(4), key=lambda i: abs(outputs[i] - 0.5))
     point = f"({XOR_X[least][0]:g}, {XOR_X[least][1]:g})"
     assert verdict.kind == "converged"
-    assert verdict.headline == "Converged: 100% accuracy at epoch 5000."
-    assert f"since epoch {first};" in verdict.details[0]
+    assert verdict.headline == "Converged: 100% accuracy at epoch 5,000."
+    assert f"since epoch {first:,};" in verdict.details[0]
     assert f"final loss {history.loss[-1]:.4g}." in verdict.details[0]
     assert (f"The least confident is {point} at {outputs[least]:.3f} "
             f"(target {TARGETS[least]}).") in verdict.details
@@ -130,7 +130,7 @@ def test_linear_bce_at_learning_rate_10_diverges_at_the_engines_epoch():
     verdict = verdict_of(net, history, 10.0)
     assert history.diverged_at is not None
     assert verdict.kind == "diverged"
-    assert verdict.headline == f"Diverged at epoch {history.diverged_at}."
+    assert verdict.headline == f"Diverged at epoch {history.diverged_at:,}."
     assert (f"keeps its weights of epoch {history.diverged_at - 1}."
             in verdict.details[0])
     assert "try 1." in verdict.details[1]
