@@ -132,21 +132,22 @@ def _apply_step(arch):
     return timed(at)
 
 
-def _edit_weight(arch):
+def edited(arch):
+    """A Gradient flow session with one weight typed into the data editor (not yet run)."""
     at = flow(arch)
     editor = at.data_editor[0]
     column = editor.value.columns[1]
     at.session_state[editor.key] = {"edited_rows": {0: {column: 0.5}}, "added_rows": [],
                                     "deleted_rows": []}
-    return timed(at)
+    return at
+
+
+def _edit_weight(arch):
+    return timed(edited(arch))
 
 
 def _restore(arch):
-    at = flow(arch)
-    editor = at.data_editor[0]
-    column = editor.value.columns[1]
-    at.session_state[editor.key] = {"edited_rows": {0: {column: 0.5}}, "added_rows": [],
-                                    "deleted_rows": []}
+    at = edited(arch)
     at.run()
     at.button(key="flow_restore").click()
     return timed(at)
