@@ -290,7 +290,7 @@ def neuron_heatmaps(activations, low, high, tile=80, labels=None):
     the bottom), or (R*R, k) straight from a forward pass on those points. Colours map
     low..high onto the diverging scale at full strength, e.g. 0..1 for sigmoid, -1..1 for tanh.
     """
-    activations = np.asarray(activations, dtype=np.float32)
+    activations = np.asarray(activations, dtype=float)
     if activations.ndim == 2:
         r = round(np.sqrt(activations.shape[0]))
         activations = activations.T.reshape(-1, r, r)
@@ -300,7 +300,9 @@ def neuron_heatmaps(activations, low, high, tile=80, labels=None):
     rows, cols = _bilinear_weights(1.0 - centres, r), _bilinear_weights(centres, r)
     # An empty range (say, every ReLU dead: 0..0) shows as the scale's white middle.
     scale, offset = (1.0 / (high - low), 0.0) if high > low else (0.0, 0.5)
-    values = (_resample(activations, rows, cols) - np.float32(low)) * np.float32(scale) + offset
+    # Scaled to 0..1 in float64 first: a diverged net's activations (1e46) overflow float32.
+    shares = ((activations - low) * scale + offset).astype(np.float32)
+    values = _resample(shares, rows, cols)
     values = np.nan_to_num(values, nan=0.5)
     tiles = _colour(values, _LUT)                                               # (k, t, t, 3)
 

@@ -157,7 +157,8 @@ def apply_link():
         try:
             st.session_state[key] = _from_link(key, text)
         except ValueError as error:
-            problems.append(f"`{key}={text[:40]}` in the link was ignored: {error}.")
+            problems.append(f"`{key}={text[:40]}` in the link was ignored: "
+                            f"{str(error).rstrip('.')}.")
     st.session_state["_link_problems"] = problems
     st.session_state["_linked"] = params
 
@@ -236,6 +237,8 @@ def sidebar():
         requested = st.session_state.pop("_train_requested", False) and config is not None
         train = st.button("Train", key="train", type="primary", width="stretch",
                           disabled=config is None) or requested
+        if train:   # the link's problems have been seen; a run of one's own supersedes them
+            st.session_state["_link_problems"] = []
         # A run trained in this script run will exist by the time anyone can click these.
         will_have_run = run is not None or train
         can_continue = config is not None and (train or (run is not None

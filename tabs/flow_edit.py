@@ -126,8 +126,8 @@ def render(run, epoch, original, edited):
         return
     changed = f"{edited.changed} parameter{'s' if edited.changed != 1 else ''}"
     before, after = st.columns(2)
-    before.image(stored_boundary_png(run, epoch, original),
+    before.image(stored_boundary_png(run, epoch, original), output_format="PNG",
                  caption=f"As trained, epoch {epoch:,}: loss {original.loss(XOR_X, XOR_Y):.4g}")
-    after.image(edited_boundary_png(run, epoch, edited),
+    after.image(edited_boundary_png(run, epoch, edited), output_format="PNG",
                 caption=f"Edited ({changed} changed): loss "
                         f"{edited.net.loss(XOR_X, XOR_Y):.4g}")

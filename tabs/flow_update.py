@@ -69,8 +69,10 @@ def render_update(run, epoch, edited, inspection):
     st.markdown(f"The loss went {'down' if change < 0 else 'up' if change > 0 else 'nowhere'} "
                 f"by {abs(change):.3g}. Outputs: {moves}.")
     before, after = st.columns(2)
-    before.image(applied.png_before, caption="Decision boundary before the step")
-    after.image(applied.png_after, caption="… and after it (a copy; the run is unchanged)")
+    before.image(applied.png_before, caption="Decision boundary before the step",
+                 output_format="PNG")
+    after.image(applied.png_after, caption="… and after it (a copy; the run is unchanged)",
+                output_format="PNG")
 
 
 def render_check(inspection):

@@ -124,7 +124,8 @@ def _network(run, inspection, weight):
                + ("Each connection is labelled with its batch gradient ∂L/∂w. " if labelled else
                   "Hover a connection for w and ∂L/∂w; every value is in the tables below. ")
                + f"The bold connection is {weight.name}, followed below.")
-    st.image(run.picture("signed_legend", lambda: legend_png("signed")), width=300)
+    st.image(run.picture("signed_legend", lambda: legend_png("signed")), width=300,
+             output_format="PNG")
 
 
 def _forward(run, inspection, example):

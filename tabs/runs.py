@@ -8,7 +8,7 @@ from itertools import count
 
 import numpy as np
 
-from network import MLP, XOR_X, XOR_Y, History
+from network import MLP, XOR_X, XOR_Y, History, Snapshot
 from plots import BoundaryRenderer, animated_png, legend_png
 from tabs.controls import Config
 from verdict import Verdict, judge
@@ -95,6 +95,9 @@ def train(config, net=None, history=None, progress=None):
             break
         if progress is not None:
             progress(done / config.epochs, history)
+    if net.epoch not in history.snapshots:   # stopped early (diverged): keep where it stopped
+        history.snapshots[net.epoch] = Snapshot(net.epoch, [w.copy() for w in net.weights],
+                                                [b.copy() for b in net.biases])
     return net, history
 
 

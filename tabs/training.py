@@ -79,14 +79,14 @@ def _boundary(run):
                              help="Snapshots recorded while training; drag to replay.")
     playing = st.toggle("▶ Play", key="play", help="Replay every snapshot as an animation")
     if playing:
-        st.image(runs.animation(run), width="stretch")
+        st.image(runs.animation(run), width="stretch", output_format="PNG")
         st.caption(f"Replaying the snapshots from epoch {epochs[0]:,} to {epochs[-1]:,}, "
                    "looping. Turn Play off to scrub.")
     else:
-        st.image(frames[epoch], width="stretch")
+        st.image(frames[epoch], width="stretch", output_format="PNG")
         st.caption(f"Output at epoch {epoch:,}: the dark line is output 0.5, where the class "
                    "flips. Circles are class 0, squares class 1.")
-    st.image(runs.legend("output"), width="stretch")
+    st.image(runs.legend("output"), width="stretch", output_format="PNG")
     return epoch
 
 
@@ -118,7 +118,8 @@ def _inside(run, epoch):
     st.subheader(f"Inside the network at epoch {epoch:,}")
     for layer, (picture, caption) in enumerate(run.picture(("heatmaps", epoch),
                                                            lambda: _heatmaps(run, epoch)), 1):
-        st.image(picture, caption=f"Hidden layer {layer}: {caption}")
+        st.image(picture, caption=f"Hidden layer {layer}: {caption}",
+                 output_format="PNG")
     net = run.network_at(epoch)
     hidden = net.forward(XOR_X).activations[-2]
     data, spec, line_shown = charts.hidden_space(hidden, XOR_X, XOR_Y, net.weights[-1][:, 0],

@@ -200,6 +200,8 @@ def test_a_diverging_run_reports_where_it_diverged(app):
     assert history.diverged_at is not None
     assert verdict_headline(app) == f"Diverged at epoch {history.diverged_at:,}."
     assert metrics(app)["Epochs"] == f"{history.diverged_at - 1:,}"
+    # The pictures can show where it stopped, not only the snapshots planned before it.
+    assert app.select_slider(key="frame").value == history.diverged_at - 1
 
 
 @pytest.mark.parametrize("query, phrase", [
@@ -215,6 +217,18 @@ def test_a_bad_link_is_explained_and_ignored(query, phrase):
     at.run()
     assert_healthy(at)
     assert any(phrase in warning.value for warning in at.warning)
+
+
+def test_link_problems_are_said_once_plainly_and_cleared_by_training():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["arch"] = "2-0-1"
+    at.run()
+    problems = [warning.value for warning in at.warning
+                if "in the link was ignored" in warning.value]
+    assert len(problems) == 1 and not problems[0].endswith("..")
+    train(at)
+    at.run()
+    assert not any("in the link was ignored" in warning.value for warning in at.warning)
 
 
 def test_a_good_link_sets_the_sidebar():

@@ -383,3 +383,11 @@ def test_network_dot_labels_gradients_on_small_networks_and_tooltips_always():
     assert labelled == [("n1_3", "n2_4")]
     assert "style=bold" in edges[("n1_3", "n2_4")] and "∂L/∂w=" in edges[("n1_3", "n2_4")]
     assert all("tooltip=" in attributes and "∂L/∂w" in attributes for attributes in edges.values())
+
+
+def test_neuron_heatmaps_keep_their_contrast_for_huge_activations():
+    """A diverged linear net's activations reach 1e46; float32 arithmetic would flatten them."""
+    ramp = np.linspace(-1.6e46, 1.1e46, 100 * 100).reshape(1, 100, 100)
+    tile = np.asarray(Image.open(io.BytesIO(neuron_heatmaps(ramp, -1.6e46, 1.1e46))))
+    colours = {tuple(pixel) for pixel in tile.reshape(-1, tile.shape[-1])[::97]}
+    assert len(colours) > 20
