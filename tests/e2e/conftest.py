@@ -1,0 +1,127 @@
+"""A real `streamlit run` and Debian's chromium (never `playwright install`) for tests/e2e."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from bench.classroom import (
+    CHROMIUM,
+    COUNT_RUNS,
+    NO_CHROMIUM,
+    NOT_RUNNING,
+    ROOT,
+    RUNS_SEEN,
+    RUNS_SINCE,
+    STATUS,
+    TRAIN,
+    chromium_launch_options,
+    streamlit_server,
+)
+
+SCREENSHOTS = ROOT / ".screenshots"
+VIEWPORT = {"width": 1280, "height": 2000}   # screenshots show the viewport only: make it tall
+TIMEOUT_MS = 120_000                          # the machine is shared: be generous
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def launch_options():
+    """How to launch chromium; fails (never skips) when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.fail(NO_CHROMIUM, pytrace=False)
+    return chromium_launch_options()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One app server for the whole test session, stopped by its own PID afterwards."""
+    with streamlit_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def chromium(launch_options):
+    playwright = sync_playwright().start()
+    try:
+        launched = playwright.chromium.launch(**launch_options)
+        yield launched
+        launched.close()
+    finally:
+        playwright.stop()
+
+
+class App:
+    """One browser page on the app, with the waits every journey needs."""
+
+    def __init__(self, page, server):
+        self.page = page
+        self.server = server
+        self.log_start = len(server.log_text())
+
+    def open(self, query=""):
+        self.page.goto(f"{self.server.url}/{query}")
+        expect(self.page.get_by_role("heading", name="Backprop Playground")).to_be_visible()
+        expect(self.page.locator(TRAIN)).to_be_visible()
+        self.idle()
+        self.page.evaluate(COUNT_RUNS)
+        return self
+
+    def idle(self):
+        """Wait until the script run is over (call it after the expected element showed)."""
+        self.page.locator(NOT_RUNNING).wait_for(timeout=TIMEOUT_MS)
+        self.page.locator(STATUS).wait_for(state="detached", timeout=TIMEOUT_MS)
+
+    def rerun(self, action):
+        """Do `action()` (a click, a key press) and wait for the script run it starts to end."""
+        runs_before = self.page.evaluate(RUNS_SEEN)
+        action()
+        self.page.wait_for_function(RUNS_SINCE, arg=runs_before, polling=100,
+                                    timeout=TIMEOUT_MS)
+        self.idle()
+
+    def train(self, button=None):
+        """Click Train (or another button that trains); wait for the new run's metrics."""
+        self.rerun((button or self.page.locator(TRAIN)).click)
+        expect(self.metric("Final loss")).to_be_visible()
+
+    def metric(self, label):
+        return self.page.locator('[data-testid="stMetric"]', has_text=label) \
+            .locator('[data-testid="stMetricValue"]')
+
+    def alert(self, text):
+        return self.page.locator('[data-testid="stAlert"]', has_text=text)
+
+    def assert_healthy(self):
+        """No exception box, no traceback, no 'Something went wrong', nothing in the server log."""
+        expect(self.page.locator('[data-testid="stException"]')).to_have_count(0)
+        body = self.page.locator("body").inner_text()
+        assert "Traceback" not in body
+        assert "Something went wrong" not in body
+        log = self.server.log_text()[self.log_start:]
+        assert "Traceback" not in log and "unexpected error" not in log, log[-3000:]
+
+    def wait_for_pictures(self):
+        """Every image decoded and every chart drawn (for screenshots)."""
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
+            ".every(image => image.complete && image.naturalWidth > 0)", timeout=TIMEOUT_MS)
+        charts = self.page.locator('[data-testid="stVegaLiteChart"]')
+        for index in range(charts.count()):
+            charts.nth(index).locator("canvas, svg").first.wait_for(timeout=TIMEOUT_MS)
+
+    def screenshot(self, name):
+        SCREENSHOTS.mkdir(exist_ok=True)
+        self.wait_for_pictures()
+        self.page.screenshot(path=SCREENSHOTS / name)
+
+
+@pytest.fixture
+def app(chromium, server):
+    context = chromium.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield App(context.new_page(), server)
+    finally:
+        context.close()

@@ -1,0 +1,110 @@
+"""What a learner does in a real browser against a real server; screenshots go to .screenshots/."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from bench.classroom import TRAIN
+from network import MLP, XOR_X, XOR_Y
+
+pytestmark = pytest.mark.e2e
+
+SIDEBAR = '[data-testid="stSidebar"]'
+
+
+def test_first_load_shows_the_title_the_sidebar_and_the_train_button(app):
+    page = app.open().page
+    sidebar = page.locator(SIDEBAR)
+    expect(sidebar).to_be_visible()
+    expect(sidebar.get_by_role("heading", name="Network")).to_be_visible()
+    expect(page.locator(".st-key-arch input")).to_have_value("2-4-1")
+    expect(page.locator(TRAIN)).to_have_text("Train")
+    expect(page.locator(TRAIN)).to_be_enabled()
+    expect(app.alert("Press Train in the sidebar")).to_be_visible()
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(0)
+    app.assert_healthy()
+    app.screenshot("first_load.png")
+
+
+def test_train_at_defaults_shows_full_accuracy_the_boundary_and_the_verdict(app):
+    page = app.open().page
+    app.train()
+    expected_loss = MLP([2, 4, 1], seed=123).train(XOR_X, XOR_Y, 0.3, 5000).final_loss
+    expect(app.metric("Accuracy")).to_have_text("100%")
+    expect(app.metric("Final loss")).to_have_text(f"{expected_loss:.4g}")
+    expect(app.metric("Epochs")).to_have_text("5,000")
+    expect(page.locator('[data-testid="stImage"]').first).to_be_visible()
+    expect(app.alert(re.compile(r"Converged: 100% accuracy at epoch 5,?000\."))).to_be_visible()
+    app.assert_healthy()
+    app.screenshot("training.png")   # the README's picture of a trained network
+
+
+def test_the_seed_42_preset_trains_and_says_stuck(app):
+    page = app.open().page
+    app.train(page.locator(".st-key-preset_seed_42 button"))
+    expect(app.alert("Stuck")).to_be_visible()
+    expect(page.locator(".st-key-arch input")).to_have_value("2-2-1")
+    expect(page.locator(".st-key-seed input")).to_have_value("42")
+    app.assert_healthy()
+    app.screenshot("preset_seed_42.png")
+
+
+def test_the_gradient_flow_tab_applies_one_step_to_a_copy(app):
+    page = app.open().page
+    app.train()
+    tab = page.get_by_role("tab", name="Gradient flow")
+    app.rerun(tab.click)
+    expect(tab).to_have_attribute("aria-selected", "true")
+    panel = page.locator('[data-testid="stTabPanel"]:visible')
+    expect(panel.get_by_role("heading", name="Forward pass")).to_be_visible()
+    expect(panel.locator(".katex >> visible=true").first).to_be_visible()
+    app.rerun(panel.get_by_role("button", name="Apply one step").first.click)
+    net = MLP([2, 4, 1], seed=123)
+    net.train(XOR_X, XOR_Y, 0.3, 5000)
+    step = net.step(XOR_X, XOR_Y, 0.3)
+    expect(app.metric("Loss before the step")).to_have_text(f"{step.loss_before:.4g}")
+    expect(app.metric("Loss after the step")).to_have_text(f"{step.loss_after:.4g}")
+    app.assert_healthy()
+    app.screenshot("gradient_flow.png")
+
+
+def test_play_shows_the_snapshots_as_one_animated_png(app):
+    page = app.open().page
+    app.train()
+    app.rerun(page.locator(".st-key-play label").click)
+    expect(page.get_by_text("Replaying the snapshots")).to_be_visible()
+    source = page.locator('[data-testid="stImage"] img').first.get_attribute("src")
+    body = page.request.get(source if source.startswith("http") else app.server.url + source).body()
+    assert body.startswith(b"\x89PNG") and b"acTL" in body   # an animated PNG, not a JPEG still
+    app.assert_healthy()
+
+
+def test_a_bad_architecture_typed_in_the_sidebar_is_explained_and_keeps_the_result(app):
+    page = app.open().page
+    app.train()
+    architecture = page.locator(".st-key-arch input")
+    architecture.fill("2-0-1")
+    app.rerun(lambda: architecture.press("Enter"))
+    sidebar = page.locator(SIDEBAR)
+    expect(sidebar.locator('[data-testid="stAlert"]', has_text="1 to 8 neurons")).to_be_visible()
+    expect(app.alert("Fix the settings in the sidebar to train")).to_be_visible()
+    expect(page.locator(TRAIN)).to_be_disabled()
+    expect(app.metric("Accuracy")).to_have_text("100%")   # the trained result is kept
+    app.assert_healthy()
+    app.screenshot("bad_architecture.png")
+
+
+def test_a_bad_link_is_explained_and_the_defaults_still_train(app):
+    page = app.open("?lr=abc&arch=2-0-1").page
+    sidebar = page.locator(SIDEBAR)
+    expect(sidebar.locator('[data-testid="stAlert"]', has_text="lr=abc in the link was ignored")
+           ).to_be_visible()
+    expect(sidebar.locator('[data-testid="stAlert"]', has_text="arch=2-0-1 in the link was ignored")
+           ).to_contain_text("1 to 8 neurons")
+    expect(page.locator(".st-key-arch input")).to_have_value("2-4-1")
+    app.assert_healthy()
+    app.screenshot("bad_link.png")
+    app.train()
+    expect(app.metric("Accuracy")).to_have_text("100%")
+    app.assert_healthy()
