@@ -28,6 +28,7 @@ HAMEY = ("What was measured is a plateau. For this very network, a 2-2-1 sigmoid
          "trained on XOR with squared error, Hamey (1998) "
          "proved there are no true local minima at finite weights: runs like this sit on a flat "
          "region where saturated units pass almost no gradient.")
+CONTINUE = "The sidebar's “Train … more epochs” button continues this run from where it stopped."
 PLATEAU = ("What was measured is a plateau: a flat region of the loss where the gradient is "
            "tiny. It may be a true local minimum or a very slow way out; the run cannot tell.")
 
@@ -174,7 +175,7 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
         return Verdict("improving", "Still improving: train more epochs.", (
             f"The loss fell {drop:.1%} over the last {window:,} epochs, from {start:.4g} to "
             f"{end:.4g}: it has not plateaued yet.",
-            *(hopeless or ["Press “Continue” to train more from where it stopped."]),
+            *(hopeless or [CONTINUE]),
             *misses,
         ), points)
 
@@ -194,7 +195,7 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
             *misses,
             f"At learning rate {learning_rate:g} this app calls a run stuck only after "
             f"{needed:,} epochs in which the loss falls less than {PLATEAU_DROP:.0%}; runs "
-            "often leave a plateau like this later. Press “Continue”.",
+            f"often leave a plateau like this later. {CONTINUE}",
         ), points)
 
     long_drop = _drop(loss, min(needed, trained))
