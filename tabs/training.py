@@ -75,7 +75,7 @@ def _boundary(run):
     epochs = run.snapshot_epochs
     if st.session_state.get("frame") not in epochs:
         st.session_state["frame"] = epochs[-1]
-    epoch = st.select_slider("Epoch", epochs, key="frame",
+    epoch = st.select_slider("Epoch", epochs, key="frame", format_func=lambda e: f"{e:,}",
                              help="Snapshots recorded while training; drag to replay.")
     playing = st.toggle("▶ Play", key="play", help="Replay every snapshot as an animation")
     if playing:
