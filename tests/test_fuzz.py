@@ -160,4 +160,4 @@ def test_a_diverging_run_never_shows_nan_or_inf(activation, loss, lr, arch, init
     assert_chart_data_is_finite(at)
     run = at.session_state["run"]
     if run.history.diverged_at is not None:
-        assert f"Diverged at epoch {run.history.diverged_at}" in page_text(at)
+        assert f"Diverged at epoch {run.history.diverged_at:,}" in page_text(at)
