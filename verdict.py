@@ -110,35 +110,50 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
     `hamey` says that Hamey's result applies (2-2-1, sigmoid, squared error, XOR).
     """
     points = point_statuses(X, y, outputs)
-    loss, epochs = history.loss, int(history.epochs[-1])
+    hopeless = [LINEAR] if activation == "linear" else []
+    if history.diverged_at is not None:
+        return _diverged(history, points, learning_rate, hopeless)
+    if history.final_accuracy == 1.0:
+        return _converged(history, points)
+    return _unsolved(history, points, learning_rate, hidden_activations, activation, hamey,
+                     hopeless)
+
+
+def _diverged(history, points, learning_rate, hopeless):
+    return Verdict("diverged", f"Diverged at epoch {history.diverged_at:,}.", (
+        f"At epoch {history.diverged_at:,} the loss or the gradient grew past {DIVERGED:g} (or "
+        f"became infinite or NaN); the network keeps its weights of epoch "
+        f"{int(history.epochs[-1]):,}.",
+        f"The learning rate {learning_rate:g} is too high: try {learning_rate / 10:g}.",
+        *hopeless,
+    ), points)
+
+
+def _converged(history, points):
+    closest = min(points, key=lambda p: abs(p.output - 0.5))
+    details = [f"Every example is on the right side of 0.5 since epoch "
+               f"{_streak_start(history):,}; final loss {history.final_loss:.4g}.",
+               f"The least confident is {format_point(closest.inputs)} at "
+               f"{closest.output:.3f} (target {closest.target})."]
+    if any(p.status == "undecided" for p in points):
+        details.append("Some outputs are still close to 0.5: more epochs would sharpen them.")
+    return Verdict("converged", f"Converged: 100% accuracy at epoch {int(history.epochs[-1]):,}.",
+                   tuple(details), points)
+
+
+def _misses(points):
+    """Sentences naming the examples the network gets wrong or leaves undecided."""
     wrong = [p for p in points if p.status == "wrong"]
     undecided = [p for p in points if p.status == "undecided"]
-    misses = ([f"Wrong: {_name_points(wrong)}."] if wrong else []) + (
+    return ([f"Wrong: {_name_points(wrong)}."] if wrong else []) + (
         [f"Undecided (output within {UNDECIDED} of 0.5): {_name_points(undecided)}."]
         if undecided else [])
-    hopeless = [LINEAR] if activation == "linear" else []
 
-    if history.diverged_at is not None:
-        return Verdict("diverged", f"Diverged at epoch {history.diverged_at:,}.", (
-            f"At epoch {history.diverged_at:,} the loss or the gradient grew past {DIVERGED:g} (or "
-            f"became infinite or NaN); the network keeps its weights of epoch {epochs:,}.",
-            f"The learning rate {learning_rate:g} is too high: try {learning_rate / 10:g}.",
-            *hopeless,
-        ), points)
 
-    end = float(loss[-1])
-    if history.final_accuracy == 1.0:
-        closest = min(points, key=lambda p: abs(p.output - 0.5))
-        details = [f"Every example is on the right side of 0.5 since epoch "
-                   f"{_streak_start(history):,}; final loss {end:.4g}.",
-                   f"The least confident is {format_point(closest.inputs)} at "
-                   f"{closest.output:.3f} (target {closest.target})."]
-        if undecided:
-            details.append("Some outputs are still close to 0.5: more epochs would sharpen them.")
-        return Verdict("converged", f"Converged: 100% accuracy at epoch {epochs:,}.",
-                       tuple(details), points)
-
-    trained = len(loss) - 1
+def _unsolved(history, points, learning_rate, hidden_activations, activation, hamey, hopeless):
+    """The rules for a run that has neither diverged nor solved its task, in order."""
+    loss, misses = history.loss, _misses(points)
+    end, trained = float(loss[-1]), len(loss) - 1
     needed = plateau_window(learning_rate)
     window = max(1, min(needed, trained // 5))
     start, drop = float(loss[-window - 1]), _drop(loss, window)
@@ -159,8 +174,7 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
             *misses,
         ), points)
 
-    steps = np.diff(loss[-window - 1:])
-    rises = float(np.mean(steps > 0))
+    rises = float(np.mean(np.diff(loss[-window - 1:]) > 0))
     if end > float(loss[0]) or rises >= OSCILLATING_UPS:
         rose = (f"it rose on {rises:.0%} of the last {window:,} steps" if rises > 0 else
                 f"it has not come back down over the last {window:,} steps")
@@ -198,11 +212,10 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
             f"often leave a plateau like this later. {CONTINUE}",
         ), points)
 
-    long_drop = _drop(loss, min(needed, trained))
-    plateau = (f"Over the last {min(needed, trained):,} epochs the loss {_changed(long_drop)} "
-               f"(now {end:.4g}) and the gradient norm is {grad_norm:.2g}.")
+    span = min(needed, trained)
     return Verdict("stuck", f"Stuck in a local minimum at loss {end:.4g}.", (
-        plateau,
+        f"Over the last {span:,} epochs the loss {_changed(_drop(loss, span))} (now {end:.4g}) "
+        f"and the gradient norm is {grad_norm:.2g}.",
         *misses,
         *(hopeless or [HAMEY if hamey else PLATEAU, "Try another seed or a wider hidden layer."]),
     ), points)
