@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 
 from network import MLP, XOR_X, XOR_Y
@@ -67,19 +66,11 @@ def _restore(run_id, epoch):
     st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
 
 
-def boundary_png(net):
-    """The decision boundary of `net`, rendered now (a few milliseconds)."""
-    boundary = runs.renderer()
-    with np.errstate(over="ignore", invalid="ignore"):   # a diverged run's huge weights
-        outputs = runs.grid_outputs(net, boundary.grid_points(), boundary.resolution)
-    return boundary.frame(outputs, XOR_X, XOR_Y)
-
-
 def stored_boundary_png(run, epoch, net):
     """The stored network's boundary at `epoch`: the Training tab's frame, or drawn once."""
     if epoch in run.frames:
         return run.frames[epoch]
-    return run.picture(("flow_boundary", epoch), lambda: boundary_png(net))
+    return run.picture(("flow_boundary", epoch), lambda: runs.boundary_png(net))
 
 
 def edited_boundary_png(run, epoch, edited):
@@ -87,7 +78,7 @@ def edited_boundary_png(run, epoch, edited):
     key = (run.id, epoch, edited.signature)
     cached = st.session_state.get(PICTURE)
     if cached is None or cached[0] != key:
-        cached = st.session_state[PICTURE] = (key, boundary_png(edited.net))
+        cached = st.session_state[PICTURE] = (key, runs.boundary_png(edited.net))
     return cached[1]
 
 

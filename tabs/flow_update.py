@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from network import XOR_X, XOR_Y
-from tabs import flow_edit, flow_math, flow_tables
+from tabs import flow_edit, flow_math, flow_tables, runs
 
 STEP = "flow_step"   # the last applied step, kept until the inspected network changes
 NUMBER = st.column_config.NumberColumn
@@ -37,7 +37,7 @@ def apply_step(run, epoch, edited):
               else flow_edit.edited_boundary_png(run, epoch, edited))
     return AppliedStep((run.id, epoch, edited.signature), step.loss_before, step.loss_after,
                        outputs_before.ravel().tolist(), outputs_after.ravel().tolist(), before,
-                       flow_edit.boundary_png(net))
+                       runs.boundary_png(net))
 
 
 def render_update(run, epoch, edited, inspection):

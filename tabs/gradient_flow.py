@@ -6,8 +6,8 @@ import numpy as np
 import streamlit as st
 
 from network import ACTIVATIONS, LOSSES, XOR_X, XOR_Y
-from plots import MAX_LABELLED_EDGES, legend_png, network_dot
-from tabs import charts, documents, flow_edit, flow_latex, flow_math, flow_tables, flow_update
+from plots import MAX_LABELLED_EDGES, network_dot
+from tabs import charts, documents, flow_edit, flow_latex, flow_math, flow_tables, flow_update, runs
 
 ALL = "all"   # the flow_example option that shows the whole batch
 N = len(XOR_X)
@@ -124,8 +124,7 @@ def _network(run, inspection, weight):
                + ("Each connection is labelled with its batch gradient ∂L/∂w. " if labelled else
                   "Hover a connection for w and ∂L/∂w; every value is in the tables below. ")
                + f"The bold connection is {weight.name}, followed below.")
-    st.image(run.picture("signed_legend", lambda: legend_png("signed")), width=300,
-             output_format="PNG")
+    st.image(runs.legend("signed"), width=300, output_format="PNG")
 
 
 def _forward(run, inspection, example):

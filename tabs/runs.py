@@ -113,23 +113,24 @@ def continued(run, config, progress=None):
     return Run(run.config, net, history, _judge(config, net, history), frames=dict(run.frames))
 
 
-def grid_outputs(net, points, size):
-    """The network's output over the grid of `points`, shaped (size, size)."""
-    return net.predict(points).reshape(size, size)
+def boundary_png(net):
+    """The decision boundary of `net` over the shown input plane, rendered now (a few ms)."""
+    boundary = renderer()
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverged run's huge weights
+        outputs = net.predict(boundary.grid_points())
+    return boundary.frame(outputs.reshape(boundary.resolution, boundary.resolution),
+                          XOR_X, XOR_Y)
 
 
-def render_frames(run, boundary):
+def render_frames(run):
     """Render every snapshot's decision boundary once; later calls reuse them."""
-    points = boundary.grid_points()
-    size = boundary.resolution
     for epoch in run.snapshot_epochs:
         if epoch not in run.frames:
-            outputs = grid_outputs(run.network_at(epoch), points, size)
-            run.frames[epoch] = boundary.frame(outputs, XOR_X, XOR_Y)
+            run.frames[epoch] = boundary_png(run.network_at(epoch))
     return run.frames
 
 
 def animation(run):
     """All snapshots as one looping animated PNG, made on first use."""
-    frames = render_frames(run, renderer())
+    frames = render_frames(run)
     return run.picture("animation", lambda: animated_png([frames[e] for e in run.snapshot_epochs]))

@@ -71,7 +71,7 @@ def _verdict(run):
 def _boundary(run):
     """The decision boundary at the scrubbed epoch; returns that epoch."""
     st.subheader("Decision boundary")
-    frames = runs.render_frames(run, runs.renderer())
+    frames = runs.render_frames(run)
     epochs = run.snapshot_epochs
     if st.session_state.get("frame") not in epochs:
         st.session_state["frame"] = epochs[-1]
