@@ -6,7 +6,14 @@ Conventions, stated once for the whole project:
 - "mse" is the mean over the n examples of (output - target)^2, with no factor 1/2,
   so dL/d(output) = 2 * (output - target) / n. "bce" is binary cross-entropy, averaged
   over the examples. The gradient is always the exact gradient of `MLP.loss`.
-- Epoch e means "after e updates": epoch 0 is the initial network.
+- `l2` adds (l2 / 2) * (the sum of every squared weight, biases not included) to the loss,
+  so the gradient gains l2 * W. It is part of the objective: `loss`, `gradients`, the
+  recorded history and the gradient check all include it.
+- An epoch is one pass over the training examples: one update on all of them (full batch,
+  the default), or one update per mini-batch of `batch_size` examples in an order shuffled
+  by the network's own generator. Epoch e means "after e epochs": epoch 0 is the initial
+  network. The history records, at every epoch, the loss, accuracy and gradient of the
+  whole training set (and of the test set, if one is given).
 - A run diverges when its loss or gradient norm is not finite or exceeds DIVERGED. Near
   float64's limit (1.8e308) the order of a sum decides whether it overflows, so training
   stops well before it, at a size no learning problem here ever reaches.
@@ -24,27 +31,6 @@ DIVERGED = 1e100
 UNTRAINABLE = ("The untrained network's loss or gradient is already huge or not finite: "
                "scale the inputs to a few units.")
 
-XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
-
-
-@dataclass(frozen=True)
-class Defaults:
-    """The app's starting settings; the teaching scenarios are measured at these (with 2-2-1
-    or 2-4-1 as each scenario says)."""
-
-    layer_sizes: tuple[int, ...] = (2, 4, 1)
-    activation: str = "sigmoid"
-    loss: str = "mse"
-    init: str = "xavier"
-    learning_rate: float = 0.3
-    epochs: int = 5000
-    seed: int = 123
-
-
-DEFAULTS = Defaults()
-
-
 # --- activations: each f beside its derivative -------------------------------------------
 
 def sigmoid(z):
@@ -57,19 +43,13 @@ class Activation:
 
     f: Callable[[np.ndarray], np.ndarray]
     f_prime: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    formula: str          # LaTeX for f(z)
-    prime_formula: str    # LaTeX for f'(z)
 
 
 ACTIVATIONS = {
-    "sigmoid": Activation(sigmoid, lambda z, a: a * (1.0 - a),
-                          r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma(z)\,(1 - \sigma(z))"),
-    "tanh": Activation(np.tanh, lambda z, a: 1.0 - a * a,
-                       r"\tanh(z)", r"1 - \tanh^2(z)"),
-    "relu": Activation(lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0.0) * 1.0,
-                       r"\max(0, z)", r"[z > 0]"),
-    "linear": Activation(lambda z: z, lambda z, a: np.ones_like(z),
-                         r"z", r"1"),
+    "sigmoid": Activation(sigmoid, lambda z, a: a * (1.0 - a)),
+    "tanh": Activation(np.tanh, lambda z, a: 1.0 - a * a),
+    "relu": Activation(lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0.0) * 1.0),
+    "linear": Activation(lambda z: z, lambda z, a: np.ones_like(z)),
 }
 OUTPUT = ACTIVATIONS["sigmoid"]
 
@@ -82,7 +62,6 @@ class Loss:
     term: Callable       # (z, a, y) -> the loss of each example
     dterm_da: Callable   # (a, y) -> d term / da
     dterm_dz: Callable   # (a, y) -> d term / dz, through the sigmoid output
-    formula: str
 
 
 LOSSES = {
@@ -91,7 +70,6 @@ LOSSES = {
         term=lambda z, a, y: (a - y) ** 2,
         dterm_da=lambda a, y: 2.0 * (a - y),
         dterm_dz=lambda a, y: 2.0 * (a - y) * a * (1.0 - a),
-        formula=r"L = \frac{1}{n}\sum_i (a_i - y_i)^2",
     ),
     # Computed from the logit z so a saturated output still gives a finite loss. With a
     # sigmoid output the factor a(1 - a) of d term/da cancels: d term/dz is simply a - y.
@@ -99,7 +77,6 @@ LOSSES = {
         term=lambda z, a, y: np.logaddexp(0.0, z) - y * z,
         dterm_da=lambda a, y: (a - y) / (a * (1.0 - a)),
         dterm_dz=lambda a, y: a - y,
-        formula=r"L = -\frac{1}{n}\sum_i \left[y_i \ln a_i + (1 - y_i)\ln(1 - a_i)\right]",
     ),
 }
 
@@ -151,7 +128,7 @@ class ForwardPass:
 
 @dataclass(frozen=True)
 class Gradients:
-    weights: list[np.ndarray]   # dL/dW, same shapes as MLP.weights
+    weights: list[np.ndarray]   # dL/dW, same shapes as MLP.weights (l2 * W included)
     biases: list[np.ndarray]    # dL/db, same shapes as MLP.biases
     deltas: list[np.ndarray]    # dL/dz of every layer, (n, k_l)
 
@@ -180,18 +157,21 @@ class Snapshot:
     epoch: int
     weights: list[np.ndarray]
     biases: list[np.ndarray]
+    batch_state: dict | None = None   # the batch generator's state, for mini-batch runs
 
 
 @dataclass(frozen=True)
 class History:
-    """What `MLP.train` recorded; row i is epoch `epochs[i]` (the net after that many updates)."""
+    """What `MLP.train` recorded; row i is epoch `epochs[i]` (the net after that many epochs)."""
 
     epochs: np.ndarray        # (m,) ints
-    loss: np.ndarray          # (m,)
-    accuracy: np.ndarray      # (m,) share of examples on the right side of 0.5
-    grad_norms: np.ndarray    # (m, layers) the norm of each layer's gradient
+    loss: np.ndarray          # (m,) on the training set
+    accuracy: np.ndarray      # (m,) share of training examples on the right side of 0.5
+    grad_norms: np.ndarray    # (m, layers) the norm of each layer's gradient (training set)
     snapshots: dict[int, Snapshot] = field(default_factory=dict)
     diverged_at: int | None = None   # the epoch whose loss or gradient diverged
+    test_loss: np.ndarray | None = None       # (m,) on the test set, if one was given
+    test_accuracy: np.ndarray | None = None   # (m,)
 
     @property
     def final_loss(self):
@@ -205,24 +185,32 @@ class History:
         """This history followed by a later one that starts where this one ends."""
         if later.epochs[0] != self.epochs[-1]:
             raise ValueError("the later history must start at the epoch this one ends")
+        if (self.test_loss is None) != (later.test_loss is None):
+            raise ValueError("both histories must have a test set, or neither")
+
+        def joined(mine, theirs):
+            return None if mine is None else np.concatenate([mine, theirs[1:]])
+
         return History(
-            epochs=np.concatenate([self.epochs, later.epochs[1:]]),
-            loss=np.concatenate([self.loss, later.loss[1:]]),
-            accuracy=np.concatenate([self.accuracy, later.accuracy[1:]]),
-            grad_norms=np.concatenate([self.grad_norms, later.grad_norms[1:]]),
+            epochs=joined(self.epochs, later.epochs),
+            loss=joined(self.loss, later.loss),
+            accuracy=joined(self.accuracy, later.accuracy),
+            grad_norms=joined(self.grad_norms, later.grad_norms),
             snapshots={**self.snapshots, **later.snapshots},
             diverged_at=later.diverged_at,
+            test_loss=joined(self.test_loss, later.test_loss),
+            test_accuracy=joined(self.test_accuracy, later.test_accuracy),
         )
 
 
-# --- input checks (once, at the public entry points) ------------------------------------
+# --- input checks (once, at the public entry points; sweeps.py uses them too) -------------
 
-def _check_choice(kind, name, choices):
+def check_choice(kind, name, choices):
     if name not in choices:
         raise ValueError(f"Unknown {kind} {name!r}: choose one of {', '.join(choices)}.")
 
 
-def _check_layer_sizes(layer_sizes):
+def check_layer_sizes(layer_sizes):
     sizes = list(layer_sizes)
     if len(sizes) < 2:
         raise ValueError("layer_sizes needs at least an input and an output size, e.g. [2, 4, 1].")
@@ -236,13 +224,24 @@ def _check_layer_sizes(layer_sizes):
     return [int(size) for size in sizes]
 
 
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+def _whole(value):
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
+
+
+def check_seed(seed):
+    if not _whole(seed) or seed < 0:
         raise ValueError(f"The seed must be a whole number >= 0; got {seed!r}.")
     return int(seed)
 
 
-def _check_inputs(X, n_inputs):
+def check_l2(l2):
+    if isinstance(l2, bool) or not isinstance(l2, (int, float, np.number)) \
+            or not math.isfinite(l2) or l2 < 0:
+        raise ValueError(f"l2 must be a number >= 0 (0 turns weight decay off); got {l2!r}.")
+    return float(l2)
+
+
+def check_inputs(X, n_inputs):
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != n_inputs:
         raise ValueError(f"X must have shape (examples, {n_inputs}) for this network; "
@@ -254,8 +253,8 @@ def _check_inputs(X, n_inputs):
     return X
 
 
-def _check_data(X, y, n_inputs):
-    X = _check_inputs(X, n_inputs)
+def check_data(X, y, n_inputs):
+    X = check_inputs(X, n_inputs)
     y = np.asarray(y, dtype=float)
     if y.ndim == 1:
         y = y[:, None]
@@ -269,18 +268,36 @@ def _check_data(X, y, n_inputs):
     return X, y
 
 
-def _check_training(learning_rate, epochs):
+def check_training(learning_rate, epochs, batch_size=None):
     if (isinstance(learning_rate, bool)
             or not isinstance(learning_rate, (int, float, np.number))
             or not math.isfinite(learning_rate) or learning_rate <= 0):
         raise ValueError(f"The learning rate must be a number > 0; got {learning_rate!r}.")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if not _whole(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}.")
-    return float(learning_rate), int(epochs)
+    if batch_size is not None and (not _whole(batch_size) or batch_size < 1):
+        raise ValueError(f"batch_size must be a whole number >= 1, or None for the full "
+                         f"batch; got {batch_size!r}.")
+    return float(learning_rate), int(epochs), None if batch_size is None else int(batch_size)
+
+
+def check_test_set(X_test, y_test, n_inputs):
+    """(X_test, y_test) checked, or (None, None) when no test set is given."""
+    if X_test is None and y_test is None:
+        return None, None
+    if X_test is None or y_test is None:
+        raise ValueError("Give both X_test and y_test, or neither.")
+    return check_data(X_test, y_test, n_inputs)
 
 
 def _copy(arrays):
     return [array.copy() for array in arrays]
+
+
+def batch_generator(seed):
+    """The generator that shuffles a network's mini-batches: a stream of its own, so the
+    batches never reuse the random numbers its initial weights were drawn from."""
+    return np.random.default_rng([seed, 1])
 
 
 # --- the network -----------------------------------------------------------------------
@@ -288,13 +305,14 @@ def _copy(arrays):
 class MLP:
     """A fully connected network: hidden layers with `activation`, one sigmoid output."""
 
-    def __init__(self, layer_sizes=DEFAULTS.layer_sizes, activation=DEFAULTS.activation,
-                 loss=DEFAULTS.loss, init=DEFAULTS.init, seed=DEFAULTS.seed):
-        _check_choice("activation", activation, ACTIVATIONS)
-        _check_choice("loss", loss, LOSSES)
-        _check_choice("initialization", init, INITS)
-        self.layer_sizes = _check_layer_sizes(layer_sizes)
-        self.seed = _check_seed(seed)
+    def __init__(self, layer_sizes, activation="sigmoid", loss="mse", init="xavier", seed=0,
+                 l2=0.0):
+        check_choice("activation", activation, ACTIVATIONS)
+        check_choice("loss", loss, LOSSES)
+        check_choice("initialization", init, INITS)
+        self.layer_sizes = check_layer_sizes(layer_sizes)
+        self.seed = check_seed(seed)
+        self.l2 = check_l2(l2)
         self.activation, self.loss_name, self.init = activation, loss, init
         self._hidden = ACTIVATIONS[activation]
         self.activation_of = [self._hidden] * (len(self.layer_sizes) - 2) + [OUTPUT]
@@ -304,12 +322,13 @@ class MLP:
         self.reset()
 
     def reset(self):
-        """Back to the identical initial weights (epoch 0)."""
+        """Back to the identical initial weights (epoch 0) and the first mini-batch order."""
         self.weights = _copy(self._initial_weights)
         self.biases = _copy(self._initial_biases)
         self.epoch = 0
+        self.batches = batch_generator(self.seed)
 
-    def set_parameters(self, weights, biases, epoch=None):
+    def set_parameters(self, weights, biases, epoch=None, batch_state=None):
         """Load weights and biases (copied), e.g. a snapshot or edited values."""
         shapes = [w.shape for w in self.weights], [b.shape for b in self.biases]
         weights = [np.asarray(w, dtype=float).copy() for w in weights]
@@ -319,11 +338,21 @@ class MLP:
         self.weights, self.biases = weights, biases
         if epoch is not None:
             self.epoch = epoch
+        if batch_state is not None:
+            self.batches.bit_generator.state = batch_state
 
     def copy(self):
-        twin = MLP(self.layer_sizes, self.activation, self.loss_name, self.init, self.seed)
-        twin.set_parameters(self.weights, self.biases, self.epoch)
+        """An independent twin: same weights, epoch and next mini-batch order."""
+        twin = MLP(self.layer_sizes, self.activation, self.loss_name, self.init, self.seed,
+                   self.l2)
+        twin.set_parameters(self.weights, self.biases, self.epoch,
+                            self.batches.bit_generator.state)
         return twin
+
+    def snapshot(self):
+        """The network now, to come back to with `set_parameters`."""
+        return Snapshot(self.epoch, _copy(self.weights), _copy(self.biases),
+                        self.batches.bit_generator.state)
 
     # The engine itself: the public methods below check their input once, then call these.
 
@@ -346,22 +375,42 @@ class MLP:
                 dL_da_prev = dL_dz @ self.weights[layer].T     # (n, k_in)
                 dL_dz = dL_da_prev * self._hidden.f_prime(zs[layer - 1], activations[layer])
                 deltas.append(dL_dz)
-        return Gradients(dL_dW[::-1], dL_db[::-1], deltas[::-1])
+        dL_dW = dL_dW[::-1]
+        if self.l2:   # d/dW of (l2 / 2) * sum W^2
+            dL_dW = [dW + self.l2 * W for dW, W in zip(dL_dW, self.weights)]
+        return Gradients(dL_dW, dL_db[::-1], deltas[::-1])
+
+    def penalty(self):
+        """The L2 term of the loss, (l2 / 2) * the sum of every squared weight."""
+        if not self.l2:
+            return 0.0
+        return 0.5 * self.l2 * sum(float(np.vdot(W, W)) for W in self.weights)
 
     def _loss_of(self, forward, y):
-        return float(self._loss.term(forward.pre_activations[-1], forward.output, y).sum()) / len(y)
+        data = float(self._loss.term(forward.pre_activations[-1], forward.output, y).sum()) / len(y)
+        return data + self.penalty()
 
     def _update(self, gradients, learning_rate):
         # New arrays, not in-place: earlier references (snapshots, `step`) stay valid.
         self.weights = [W - learning_rate * dW for W, dW in zip(self.weights, gradients.weights)]
         self.biases = [b - learning_rate * db for b, db in zip(self.biases, gradients.biases)]
+
+    def _epoch(self, X, y, learning_rate, batch_size, full_batch_gradients):
+        """One pass over (X, y): one update, or one per mini-batch in a shuffled order."""
+        if batch_size is None or batch_size >= len(y):
+            self._update(full_batch_gradients, learning_rate)
+        else:
+            order = self.batches.permutation(len(y))
+            for start in range(0, len(y), batch_size):
+                rows = order[start:start + batch_size]
+                self._update(self._backward(self._forward(X[rows]), y[rows]), learning_rate)
         self.epoch += 1
 
     # --- public ---
 
     def forward(self, X):
         """Keep z and a of every layer for X."""
-        X = _check_inputs(X, self.layer_sizes[0])
+        X = check_inputs(X, self.layer_sizes[0])
         with np.errstate(over="ignore"):   # exp overflows to inf for z << 0; sigmoid is then 0
             return self._forward(X)
 
@@ -370,95 +419,108 @@ class MLP:
         return self.forward(X).output
 
     def loss(self, X, y):
-        X, y = _check_data(X, y, self.layer_sizes[0])
+        X, y = check_data(X, y, self.layer_sizes[0])
         with np.errstate(over="ignore"):
             return self._loss_of(self._forward(X), y)
 
     def gradients(self, X, y):
         """dL/dW, dL/db and dL/dz of every layer, by backpropagation."""
-        X, y = _check_data(X, y, self.layer_sizes[0])
+        X, y = check_data(X, y, self.layer_sizes[0])
         with np.errstate(over="ignore"):
             return self._backward(self._forward(X), y)
 
     def step(self, X, y, learning_rate):
-        """Apply one gradient-descent update and say what it changed."""
-        X, y = _check_data(X, y, self.layer_sizes[0])
-        learning_rate, _ = _check_training(learning_rate, 1)
+        """Apply one gradient-descent update on (X, y) and say what it changed."""
+        X, y = check_data(X, y, self.layer_sizes[0])
+        learning_rate, _, _ = check_training(learning_rate, 1)
         weights_before, biases_before = self.weights, self.biases
         with np.errstate(over="ignore", invalid="ignore"):
             before = self._forward(X)
             gradients = self._backward(before, y)
             self._update(gradients, learning_rate)
+            self.epoch += 1
             loss_after = self._loss_of(self._forward(X), y)
         return Step(learning_rate, weights_before, biases_before, gradients,
                     self._loss_of(before, y), self.weights, self.biases, loss_after)
 
-    def train(self, X, y, learning_rate, epochs, snapshot_epochs=(), progress=None,
-              progress_every=500):
-        """Full-batch gradient descent for `epochs` updates, recording every epoch.
+    def train(self, X, y, learning_rate, epochs, batch_size=None, X_test=None, y_test=None,
+              snapshot_epochs=(), progress=None, progress_every=500):
+        """Gradient descent for `epochs` epochs, recording every epoch.
 
-        Stops at the first epoch whose loss or gradient norm diverged (see DIVERGED) and keeps
-        the weights of the epoch before. `progress(history_so_far)` is called every
-        `progress_every` epochs. `snapshot_epochs` are absolute epochs (counting earlier
-        training) whose weights to keep.
+        `batch_size` None (or at least the number of examples) is full-batch gradient
+        descent; a smaller size makes each epoch one update per mini-batch, the examples
+        shuffled by the network's own generator. With X_test and y_test, the history also
+        records the test set's loss and accuracy. Stops at the first epoch whose loss or
+        gradient norm diverged (see DIVERGED) and keeps the weights of the epoch before.
+        `progress(history_so_far)` is called every `progress_every` epochs. `snapshot_epochs`
+        are absolute epochs (counting earlier training) whose weights to keep.
         """
-        X, y = _check_data(X, y, self.layer_sizes[0])
-        learning_rate, epochs = _check_training(learning_rate, epochs)
+        X, y = check_data(X, y, self.layer_sizes[0])
+        X_test, y_test = check_test_set(X_test, y_test, self.layer_sizes[0])
+        learning_rate, epochs, batch_size = check_training(learning_rate, epochs, batch_size)
         first = self.epoch
         wanted = {int(e) for e in snapshot_epochs if first <= e <= first + epochs}
-        loss = np.empty(epochs + 1)
-        correct = np.empty(epochs + 1)
+        loss, correct = np.empty(epochs + 1), np.empty(epochs + 1)
         grad_norms = np.empty((epochs + 1, len(self.weights)))
+        tested = X_test is not None
+        test_loss, test_correct = (np.empty(epochs + 1), np.empty(epochs + 1)) if tested \
+            else (None, None)
         snapshots, diverged_at = {}, None
         targets = y > 0.5
+        test_targets = y_test > 0.5 if tested else None
         term = self._loss.term
-        last_weights, last_biases = self.weights, self.biases
+        last = self.snapshot()
 
         def history(upto):
-            return History(np.arange(first, first + upto + 1), loss[:upto + 1],
-                           correct[:upto + 1] / len(y), grad_norms[:upto + 1],
-                           snapshots, diverged_at)
+            rows = slice(0, upto + 1)
+            return History(np.arange(first, first + upto + 1), loss[rows],
+                           correct[rows] / len(y), grad_norms[rows], snapshots, diverged_at,
+                           test_loss[rows] if tested else None,
+                           test_correct[rows] / len(y_test) if tested else None)
 
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(epochs + 1):
                 forward = self._forward(X)
                 gradients = self._backward(forward, y)
                 output = forward.output
-                loss[i] = term(forward.pre_activations[-1], output, y).sum() / len(y)
+                penalty = self.penalty()
+                loss[i] = term(forward.pre_activations[-1], output, y).sum() / len(y) + penalty
                 correct[i] = np.count_nonzero((output > 0.5) == targets)
                 grad_norms[i] = norms = gradients.layer_norms()
                 if not (loss[i] < DIVERGED and norms.sum() < DIVERGED):   # False for NaN too
                     if i == 0:
                         raise ValueError(UNTRAINABLE)
                     diverged_at = self.epoch
-                    self.weights, self.biases = last_weights, last_biases
-                    self.epoch -= 1
+                    self.set_parameters(last.weights, last.biases, last.epoch, last.batch_state)
                     i -= 1
                     break
+                if tested:
+                    tested_now = self._forward(X_test)
+                    test_loss[i] = term(tested_now.pre_activations[-1], tested_now.output,
+                                        y_test).sum() / len(y_test) + penalty
+                    test_correct[i] = np.count_nonzero((tested_now.output > 0.5) == test_targets)
                 if self.epoch in wanted:
-                    snapshots[self.epoch] = Snapshot(self.epoch, _copy(self.weights),
-                                                     _copy(self.biases))
+                    snapshots[self.epoch] = self.snapshot()
                 if i == epochs:
                     break
                 if progress is not None and i > 0 and i % progress_every == 0:
                     progress(history(i))
-                last_weights, last_biases = self.weights, self.biases
-                self._update(gradients, learning_rate)
+                last = Snapshot(self.epoch, self.weights, self.biases,
+                                self.batches.bit_generator.state if batch_size else None)
+                self._epoch(X, y, learning_rate, batch_size, gradients)
         return history(i)
 
-
-# --- checks and many networks at once ---------------------------------------------------
 
 def numerical_gradients(net, X, y, eps=1e-6):
     """dL/dW and dL/db by central differences, (L(p + eps) - L(p - eps)) / (2 eps).
 
     An independent check of backpropagation; `deltas` stays empty (they are not parameters).
     """
-    X, y = _check_data(X, y, net.layer_sizes[0])
+    X, y = check_data(X, y, net.layer_sizes[0])
     probe = net.copy()
 
     def loss():
-        return probe._loss_of(probe._forward(X), y)
+        return probe.loss(X, y)
 
     def slopes(parameters):
         slope = np.empty_like(parameters)
@@ -471,101 +533,5 @@ def numerical_gradients(net, X, y, eps=1e-6):
             parameters[index] = saved
         return slope
 
-    with np.errstate(over="ignore"):
-        return Gradients([slopes(W) for W in probe.weights], [slopes(b) for b in probe.biases],
-                         deltas=[])
-
-
-@dataclass(frozen=True)
-class ManyRuns:
-    """The outcome of one network per seed; entry i belongs to seeds[i]."""
-
-    seeds: np.ndarray           # (S,)
-    final_loss: np.ndarray      # (S,) the loss of the final weights
-    accuracy: np.ndarray        # (S,) of the final weights
-    solved_at: np.ndarray       # (S,) first epoch with every example right, -1 if never
-    diverged_at: np.ndarray     # (S,) epoch whose loss or gradient diverged, -1 if none
-    weights: list[np.ndarray]   # weights[l][i] is seed i's W of layer l
-    biases: list[np.ndarray]
-
-    @property
-    def solved(self):
-        return self.accuracy == 1.0
-
-
-def _forward_many(x, W, b, acts):
-    zs, a = [], [x]
-    for W_l, b_l, act in zip(W, b, acts):
-        z = np.einsum("nis,ijs->njs", a[-1], W_l) + b_l           # (n, k_out, S)
-        zs.append(z)
-        a.append(act.f(z))
-    return zs, a
-
-
-def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation=DEFAULTS.activation,
-               loss=DEFAULTS.loss, init=DEFAULTS.init):
-    """Train one network per seed, all at once; each ends as `MLP(..., seed).train(...)` would.
-
-    The seeds ride along the last axis of every array: a layer's weights are (k_in, k_out, S)
-    and its activations (n, k, S), so one NumPy operation advances every network.
-    """
-    seeds = [_check_seed(seed) for seed in (seeds if np.iterable(seeds) else [seeds])]
-    if not seeds:
-        raise ValueError("Give at least one seed.")
-    nets = [MLP(layer_sizes, activation, loss, init, seed) for seed in seeds]
-    X, y = _check_data(X, y, nets[0].layer_sizes[0])
-    learning_rate, epochs = _check_training(learning_rate, epochs)
-    hidden, loss_fn, n = ACTIVATIONS[activation], LOSSES[loss], len(y)
-    layers = len(nets[0].weights)
-    acts = [hidden] * (layers - 1) + [OUTPUT]
-    W = [np.stack(per_seed, axis=-1) for per_seed in zip(*(net.weights for net in nets))]
-    b = [np.stack(per_seed, axis=-1) for per_seed in zip(*(net.biases for net in nets))]
-    x, y, targets = X[:, :, None], y[:, :, None], (y > 0.5)[:, :, None]   # (n, k, 1)
-
-    count = len(seeds)
-    solved_at = np.full(count, -1)
-    diverged_at = np.full(count, -1)
-    frozen = np.zeros(count, dtype=bool)
-    last_W, last_b = W, b
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(epochs + 1):
-            zs, a = _forward_many(x, W, b, acts)
-            dL_dz = loss_fn.dterm_dz(a[-1], y) / n                         # (n, 1, S)
-            dL_dW, dL_db = [None] * layers, [None] * layers
-            for layer in range(layers - 1, -1, -1):
-                dL_dW[layer] = np.einsum("nis,njs->ijs", a[layer], dL_dz)   # (k_in, k_out, S)
-                dL_db[layer] = dL_dz.sum(axis=0)                            # (k_out, S)
-                if layer > 0:
-                    dL_da = np.einsum("njs,ijs->nis", dL_dz, W[layer])      # (n, k_in, S)
-                    dL_dz = dL_da * hidden.f_prime(zs[layer - 1], a[layer])
-
-            loss_now = loss_fn.term(zs[-1], a[-1], y).sum(axis=(0, 1)) / n
-            # Each layer's gradient norm, then their sum, exactly as MLP.train checks them.
-            grad_norms = sum(np.sqrt((dW * dW).sum(axis=(0, 1)) + (db * db).sum(axis=0))
-                             for dW, db in zip(dL_dW, dL_db))
-            bad = ~((loss_now < DIVERGED) & (grad_norms < DIVERGED)) & ~frozen
-            if bad.any() and epoch == 0:
-                raise ValueError(UNTRAINABLE)
-            if bad.any():   # as MLP.train does: stop these seeds at their last finite weights
-                diverged_at[bad] = epoch
-                frozen |= bad
-                W = [np.where(bad, W_prev, W_now) for W_prev, W_now in zip(last_W, W)]
-                b = [np.where(bad, b_prev, b_now) for b_prev, b_now in zip(last_b, b)]
-            right = ((a[-1] > 0.5) == targets).all(axis=(0, 1))
-            solved_at[(solved_at < 0) & right & ~frozen] = epoch
-            if epoch == epochs:
-                break
-            last_W, last_b = W, b
-            W = [W_l - learning_rate * g for W_l, g in zip(W, dL_dW)]
-            b = [b_l - learning_rate * g for b_l, g in zip(b, dL_db)]
-            if frozen.any():
-                W = [np.where(frozen, W_prev, W_now) for W_prev, W_now in zip(last_W, W)]
-                b = [np.where(frozen, b_prev, b_now) for b_prev, b_now in zip(last_b, b)]
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        zs, a = _forward_many(x, W, b, acts)
-    final_loss = loss_fn.term(zs[-1], a[-1], y).mean(axis=(0, 1))
-    accuracy = ((a[-1] > 0.5) == targets).mean(axis=(0, 1))
-    weights = [np.moveaxis(W_l, -1, 0) for W_l in W]        # (S, k_in, k_out)
-    biases = [np.moveaxis(b_l, -1, 0) for b_l in b]         # (S, k_out)
-    return ManyRuns(np.array(seeds), final_loss, accuracy, solved_at, diverged_at, weights, biases)
+    return Gradients([slopes(W) for W in probe.weights], [slopes(b) for b in probe.biases],
+                     deltas=[])

@@ -1,4 +1,5 @@
-"""Unit tests for the engine, network.py: gradients, the loss convention, determinism, training."""
+"""Unit tests for the engine, network.py: gradients, the loss convention, determinism, training,
+weight decay, mini-batches and the test set."""
 
 import math
 import threading
@@ -11,15 +12,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from network import (
-    DEFAULTS,
-    DIVERGED,
-    MLP,
-    XOR_X,
-    XOR_Y,
-    numerical_gradients,
-    train_many,
-)
+import data
+from network import DIVERGED, MLP, batch_generator, numerical_gradients
+from runs import DEFAULTS
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
 
 ACTIVATION_NAMES = ["sigmoid", "tanh", "relu", "linear"]
 LOSS_NAMES = ["mse", "bce"]
@@ -163,6 +162,49 @@ def test_deltas_are_dL_dz_and_build_the_parameter_gradients(activation, loss, da
     assert relative_error(flat(gradients.deltas), flat(numeric)) <= GRADIENT_TOLERANCE
 
 
+L2_VALUES = [1e-3, 0.1, 1.0]
+
+# (layer_sizes, activation, loss, init): small and deep, every activation, both losses.
+L2_NETS = {
+    "2-3-1 sigmoid mse": ([2, 3, 1], "sigmoid", "mse", "xavier"),
+    "3-5-4-1 tanh bce uniform": ([3, 5, 4, 1], "tanh", "bce", "uniform"),
+    "2-6-1 relu bce he": ([2, 6, 1], "relu", "bce", "he"),
+    "4-2-3-2-1 linear mse": ([4, 2, 3, 2, 1], "linear", "mse", "xavier"),
+}
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_backprop_gradients_with_l2_match_finite_differences(activation, loss, data):
+    depth = data.draw(st.integers(1, 3))
+    sizes, init, seed, X, y = data.draw(problems(depth))
+    l2 = data.draw(st.sampled_from(L2_VALUES))
+    net = MLP(sizes, activation, loss, init, seed, l2=l2)
+    assume(finite_differences_can_resolve(net, X))
+    analytic = net.gradients(X, y)
+    numeric = numerical_gradients(net, X, y, eps=EPS)
+    assert relative_error(flat_gradients(analytic), flat_gradients(numeric)) <= GRADIENT_TOLERANCE
+
+
+@pytest.mark.parametrize("l2", L2_VALUES)
+@pytest.mark.parametrize("case", list(L2_NETS))
+def test_l2_adds_exactly_l2_times_W_to_the_weight_gradients_and_nothing_to_the_biases(case, l2):
+    sizes, activation, loss, init = L2_NETS[case]
+    X, y = random_batch(sizes[0], n=9, seed=4)
+    plain = MLP(sizes, activation, loss, init, seed=6)
+    decayed = MLP(sizes, activation, loss, init, seed=6, l2=l2)
+    assert_same_parameters(plain.weights, plain.biases, decayed.weights, decayed.biases)
+    without, with_l2 = plain.gradients(X, y), decayed.gradients(X, y)
+    for W, dW_plain, dW in zip(plain.weights, without.weights, with_l2.weights):
+        np.testing.assert_allclose(dW - dW_plain, l2 * W, rtol=1e-9, atol=1e-15)
+    for db_plain, db in zip(without.biases, with_l2.biases):
+        assert np.array_equal(db, db_plain)
+    for delta_plain, delta in zip(without.deltas, with_l2.deltas):
+        assert np.array_equal(delta, delta_plain)
+
+
 # --- 2. the loss convention ----------------------------------------------------------------
 
 def random_batch(n_inputs, n=9, seed=7):
@@ -219,6 +261,23 @@ def test_bce_stays_finite_and_exact_when_the_output_saturates(output_bias):
     by_hand = np.mean(softplus - XOR_Y * z)
     assert net.loss(XOR_X, XOR_Y) == pytest.approx(by_hand, rel=1e-12)
     assert by_hand > 20   # two of the four examples are confidently wrong
+
+
+@pytest.mark.parametrize("l2", L2_VALUES)
+@pytest.mark.parametrize("case", list(L2_NETS))
+def test_l2_adds_half_l2_times_the_sum_of_squared_weights_to_the_loss(case, l2):
+    sizes, activation, loss, init = L2_NETS[case]
+    X, y = random_batch(sizes[0], n=9, seed=4)
+    plain = MLP(sizes, activation, loss, init, seed=6)
+    decayed = MLP(sizes, activation, loss, init, seed=6, l2=l2)
+    # Large biases: a penalty that wrongly counted them would be far off.
+    biases = [b + 3.0 for b in plain.biases]
+    plain.set_parameters(plain.weights, biases)
+    decayed.set_parameters(plain.weights, biases)
+    by_hand = l2 / 2 * sum(float((W ** 2).sum()) for W in plain.weights)
+    assert decayed.loss(X, y) - plain.loss(X, y) == pytest.approx(by_hand, rel=1e-9)
+    assert decayed.penalty() == pytest.approx(by_hand, rel=1e-12)
+    assert plain.penalty() == 0.0
 
 
 # --- 3. determinism --------------------------------------------------------------------------
@@ -311,7 +370,6 @@ def test_engine_never_touches_numpys_global_random_state():
     net.step(XOR_X, XOR_Y, 0.3)
     net.copy().reset()
     numerical_gradients(net, XOR_X, XOR_Y)
-    train_many([2, 3, 1], [1, 2], XOR_X, XOR_Y, 0.3, 20)
     after = np.random.get_state()
     assert before[0] == after[0]
     assert np.array_equal(before[1], after[1])
@@ -328,69 +386,57 @@ def test_global_numpy_seed_does_not_change_a_networks_weights():
     assert_same_parameters(a.weights, a.biases, b.weights, b.biases)
 
 
-# --- 4. train_many against one network per seed -------------------------------------------
+# --- 4. L2 weight decay in training --------------------------------------------------------
 
-def assert_many_matches_single(runs, i, net, history):
-    for many, single in zip([*runs.weights, *runs.biases], [*net.weights, *net.biases]):
-        np.testing.assert_allclose(many[i], single, rtol=1e-9, atol=1e-9)
-    assert runs.final_loss[i] == pytest.approx(history.final_loss, rel=1e-9, abs=1e-9)
-    assert runs.accuracy[i] == history.final_accuracy
-    solved = np.flatnonzero(history.accuracy == 1.0)
-    assert runs.solved_at[i] == (history.epochs[solved[0]] if solved.size else -1)
-    assert runs.diverged_at[i] == (-1 if history.diverged_at is None else history.diverged_at)
+def total_weight_norm(net):
+    return math.sqrt(sum(float((W ** 2).sum()) for W in net.weights))
 
 
-X3, Y3 = random_batch(3, n=10, seed=3)
-
-MANY_CASES = {
-    "2-2-1 sigmoid mse": ([2, 2, 1], "sigmoid", "mse", "xavier", 2.0, XOR_X, XOR_Y),
-    "2-4-1 tanh bce": ([2, 4, 1], "tanh", "bce", "xavier", 0.5, XOR_X, XOR_Y),
-    "2-3-1 relu mse he": ([2, 3, 1], "relu", "mse", "he", 0.5, XOR_X, XOR_Y),
-    "2-3-3-1 linear bce uniform": ([2, 3, 3, 1], "linear", "bce", "uniform", 0.1, XOR_X, XOR_Y),
-    "deep 2-6-5-4-3-1 sigmoid bce": ([2, 6, 5, 4, 3, 1], "sigmoid", "bce", "xavier", 1.0,
-                                     XOR_X, XOR_Y),
-    "3-4-1 tanh mse, other data": ([3, 4, 1], "tanh", "mse", "uniform", 0.5, X3, Y3),
-}
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_l2_shrinks_the_trained_weights(batch_size):
+    norms = {}
+    for l2 in [0.0, 0.01, 0.1]:
+        net = MLP([2, 4, 1], "tanh", "bce", seed=3, l2=l2)
+        net.train(XOR_X, XOR_Y, 0.5, 300, batch_size=batch_size)
+        norms[l2] = total_weight_norm(net)
+    assert norms[0.1] < norms[0.01] < norms[0.0]
 
 
-@pytest.mark.parametrize("case", list(MANY_CASES))
-def test_train_many_ends_as_each_seed_trained_alone(case):
-    sizes, activation, loss, init, lr, X, y = MANY_CASES[case]
-    seeds, epochs = list(range(8)), 300
-    runs = train_many(sizes, seeds, X, y, lr, epochs, activation=activation, loss=loss, init=init)
-    assert np.array_equal(runs.seeds, seeds)
-    for i, seed in enumerate(seeds):
-        net = MLP(sizes, activation, loss, init, seed)
-        history = net.train(X, y, lr, epochs)
-        assert_many_matches_single(runs, i, net, history)
-        assert runs.final_loss[i] == pytest.approx(net.loss(X, y), rel=1e-9, abs=1e-12)
-        assert runs.solved[i] == (history.final_accuracy == 1.0)
+def test_recorded_loss_and_gradient_norms_include_the_l2_term():
+    sizes, l2 = [2, 4, 1], 0.05
+    net = MLP(sizes, "tanh", "bce", seed=2, l2=l2)
+    history = net.train(XOR_X, XOR_Y, 0.5, 60, snapshot_epochs=[0, 30, 60])
+    for epoch, snap in history.snapshots.items():
+        plain = MLP(sizes, "tanh", "bce", seed=2)
+        plain.set_parameters(snap.weights, snap.biases)
+        penalty = l2 / 2 * sum(float((W ** 2).sum()) for W in snap.weights)
+        assert penalty > 1e-3
+        assert history.loss[epoch] == pytest.approx(plain.loss(XOR_X, XOR_Y) + penalty, rel=1e-12)
+        g = plain.gradients(XOR_X, XOR_Y)
+        decayed = [dW + l2 * W for dW, W in zip(g.weights, snap.weights)]
+        by_hand = [math.sqrt((dW ** 2).sum() + (db ** 2).sum())
+                   for dW, db in zip(decayed, g.biases)]
+        np.testing.assert_allclose(history.grad_norms[epoch], by_hand, rtol=1e-12)
 
 
-def test_train_many_cases_cover_solved_and_unsolved_seeds():
-    # Without both kinds, the solved_at comparison above would prove little.
-    solved_at = np.concatenate([
-        train_many(s, range(8), X, y, lr, 300, activation=a, loss=lo, init=i).solved_at
-        for s, a, lo, i, lr, X, y in MANY_CASES.values()])
-    assert (solved_at >= 0).any() and (solved_at == -1).any()
+def test_step_with_l2_moves_the_weights_by_the_decayed_gradient():
+    X, y = random_batch(3, n=7, seed=2)
+    l2, lr = 0.1, 0.7
+    net = MLP([3, 4, 2, 1], "tanh", "bce", seed=4, l2=l2)
+    plain = MLP([3, 4, 2, 1], "tanh", "bce", seed=4).gradients(X, y)
+    before_w, before_b = net.weights, net.biases
+    net.step(X, y, lr)
+    for W, dW, after in zip(before_w, plain.weights, net.weights):
+        np.testing.assert_allclose(after, W - lr * (dW + l2 * W), rtol=1e-12, atol=1e-15)
+    for b, db, after in zip(before_b, plain.biases, net.biases):
+        assert np.array_equal(after, b - lr * db)
 
 
-def test_train_many_reports_divergence_at_the_same_epoch_as_each_seed_alone():
-    # Linear hidden units with BCE at learning rate 10 blow up near epoch 200 for every seed
-    # (measured); the contract is that train_many stops each seed where MLP.train stops it.
-    sizes, seeds, lr, epochs = [2, 4, 1], list(range(30)), 10.0, 400
-    runs = train_many(sizes, seeds, XOR_X, XOR_Y, lr, epochs, activation="linear", loss="bce")
-    mismatches = []
-    for i, seed in enumerate(seeds):
-        net = MLP(sizes, "linear", "bce", seed=seed)
-        history = net.train(XOR_X, XOR_Y, lr, epochs)
-        assert history.diverged_at is not None
-        if runs.diverged_at[i] != history.diverged_at:
-            mismatches.append((seed, history.diverged_at, int(runs.diverged_at[i])))
-            continue
-        assert_many_matches_single(runs, i, net, history)
-    assert not mismatches, "(seed, MLP.train diverged_at, train_many diverged_at): " + str(
-        mismatches)
+def test_copy_keeps_l2():
+    net = MLP([2, 3, 1], seed=1, l2=0.25)
+    twin = net.copy()
+    assert twin.l2 == 0.25
+    assert twin.loss(XOR_X, XOR_Y) == net.loss(XOR_X, XOR_Y)
 
 
 # --- 5. divergence ------------------------------------------------------------------------
@@ -419,6 +465,39 @@ def test_train_stops_at_the_first_diverged_epoch_and_keeps_the_weights_before_it
         step = twin.step(XOR_X, XOR_Y, lr)
         norms = layer_norms_by_hand(twin.gradients(XOR_X, XOR_Y))
     assert not (step.loss_after < DIVERGED and sum(norms) < DIVERGED)
+
+
+CIRCLE = data.make("circle", 40, 0.2, 0)
+
+
+def test_mini_batch_training_stops_at_the_diverged_epoch_and_keeps_the_network_before_it():
+    # Linear hidden units, BCE, learning rate 50 and batches of 8 on 40 spread points blow up
+    # within about ten epochs (measured).
+    args, lr, batch_size = ([2, 4, 1], "linear", "bce", "xavier", 0), 50.0, 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net = MLP(*args)
+        history = net.train(CIRCLE.X, CIRCLE.y, lr, 60, batch_size=batch_size)
+
+    d = history.diverged_at
+    assert d is not None and 1 <= d < 60
+    assert history.epochs[-1] == d - 1 == net.epoch
+    assert len(history.loss) == len(history.accuracy) == len(history.grad_norms) == d
+    assert np.isfinite(history.loss).all() and (history.loss < DIVERGED).all()
+    assert np.isfinite(history.grad_norms).all()
+    assert all(np.isfinite(p).all() for p in [*net.weights, *net.biases])
+
+    twin = MLP(*args)
+    twin.train(CIRCLE.X, CIRCLE.y, lr, d - 1, batch_size=batch_size)
+    assert_same_parameters(net.weights, net.biases, twin.weights, twin.biases)
+    # The kept network is the one of epoch d - 1 in every respect, its next batch order
+    # included: trained on, it breaks at epoch d again, exactly as the twin does.
+    with np.errstate(all="ignore"):
+        again = net.train(CIRCLE.X, CIRCLE.y, lr, 5, batch_size=batch_size)
+        twins = twin.train(CIRCLE.X, CIRCLE.y, lr, 5, batch_size=batch_size)
+    assert again.diverged_at == twins.diverged_at == d
+    assert np.array_equal(again.epochs, [d - 1])
+    assert_same_parameters(net.weights, net.biases, twin.weights, twin.biases)
 
 
 @pytest.mark.parametrize("loss", LOSS_NAMES)
@@ -616,13 +695,6 @@ def test_malformed_layer_sizes_are_refused(layer_sizes, phrase):
 def test_seeds_must_be_whole_numbers_from_zero(seed):
     with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
         MLP([2, 2, 1], seed=seed)
-    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
-        train_many([2, 2, 1], [seed], XOR_X, XOR_Y, 0.3, 5)
-
-
-def test_train_many_needs_a_seed():
-    with pytest.raises(ValueError, match="at least one seed"):
-        train_many([2, 2, 1], [], XOR_X, XOR_Y, 0.3, 5)
 
 
 NET = MLP([2, 3, 1], seed=0)
@@ -634,7 +706,6 @@ DATA_ENTRIES = {
     "step": lambda X, y: NET.copy().step(X, y, 0.3),
     "train": lambda X, y: NET.copy().train(X, y, 0.3, 3),
     "numerical_gradients": lambda X, y: numerical_gradients(NET, X, y),
-    "train_many": lambda X, y: train_many([2, 3, 1], [0], X, y, 0.3, 3),
 }
 # Entries that take X only.
 X_ENTRIES = {"forward": NET.copy().forward, "predict": NET.copy().predict}
@@ -684,10 +755,50 @@ def test_targets_may_be_a_flat_vector():
     assert net.loss(XOR_X, XOR_Y.ravel()) == net.loss(XOR_X, XOR_Y)
 
 
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, 2.0, "4", True])
+def test_batch_size_must_be_a_whole_number_from_one(batch_size):
+    with pytest.raises(ValueError, match="batch_size must be a whole number >= 1"):
+        NET.copy().train(XOR_X, XOR_Y, 0.3, 3, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("l2", [-0.1, -1e-300, np.nan, np.inf, "0.1", None, True])
+def test_l2_must_be_a_finite_number_from_zero(l2):
+    with pytest.raises(ValueError, match="l2 must be a number >= 0"):
+        MLP([2, 2, 1], l2=l2)
+
+
+@pytest.mark.parametrize("l2", [0, 0.0, 1, np.float64(0.5)])
+def test_l2_accepts_zero_and_positive_numbers(l2):
+    assert MLP([2, 2, 1], l2=l2).l2 == float(l2)
+
+
+@pytest.mark.parametrize("given", ["X_test only", "y_test only"])
+def test_a_test_set_needs_both_X_test_and_y_test(given):
+    test_set = {"X_test": XOR_X} if given == "X_test only" else {"y_test": XOR_Y}
+    with pytest.raises(ValueError, match="Give both X_test and y_test, or neither"):
+        NET.copy().train(XOR_X, XOR_Y, 0.3, 3, **test_set)
+
+
+@pytest.mark.parametrize(("X_test", "y_test", "phrase"), [
+    (np.zeros((4, 3)), XOR_Y, "X must have shape \\(examples, 2\\)"),
+    (np.zeros(4), XOR_Y, "X must have shape"),
+    (np.zeros((0, 2)), np.zeros((0, 1)), "X has no examples"),
+    (NAN_X, XOR_Y, "must be finite numbers"),
+    (XOR_X, XOR_Y[:3], "one target per example"),
+    (XOR_X[:3], XOR_Y, "one target per example"),
+    (XOR_X, np.zeros((4, 2)), "one target per example"),
+    (XOR_X, np.array([[0.0], [2.0], [1.0], [0.0]]), "between 0 and 1"),
+])
+def test_the_test_set_is_checked_like_the_training_set(X_test, y_test, phrase):
+    net = NET.copy()
+    with pytest.raises(ValueError, match=phrase):
+        net.train(XOR_X, XOR_Y, 0.3, 3, X_test=X_test, y_test=y_test)
+    assert net.epoch == 0   # refused before any training
+
+
 LEARNING_ENTRIES = {
     "step": lambda lr: NET.copy().step(XOR_X, XOR_Y, lr),
     "train": lambda lr: NET.copy().train(XOR_X, XOR_Y, lr, 3),
-    "train_many": lambda lr: train_many([2, 3, 1], [0], XOR_X, XOR_Y, lr, 3),
 }
 
 
@@ -702,8 +813,6 @@ def test_learning_rate_must_be_a_finite_positive_number(entry, learning_rate):
 def test_epochs_must_be_a_whole_number_from_one(epochs):
     with pytest.raises(ValueError, match="epochs must be a whole number >= 1"):
         NET.copy().train(XOR_X, XOR_Y, 0.3, epochs)
-    with pytest.raises(ValueError, match="epochs must be a whole number >= 1"):
-        train_many([2, 3, 1], [0], XOR_X, XOR_Y, 0.3, epochs)
 
 
 @pytest.mark.parametrize("edit", ["transposed weight", "missing layer", "bias too long",
@@ -741,13 +850,13 @@ def test_set_parameters_copies_what_it_is_given():
 
 def at_defaults(layer_sizes, seed, epochs=DEFAULTS.epochs):
     net = MLP(layer_sizes, DEFAULTS.activation, DEFAULTS.loss, DEFAULTS.init, seed)
-    history = net.train(XOR_X, XOR_Y, DEFAULTS.learning_rate, epochs)
+    history = net.train(XOR_X, XOR_Y, DEFAULTS.lr, epochs)
     return net, history
 
 
 def test_defaults_are_the_ones_the_scenarios_are_stated_at():
     # The architecture is not pinned: each scenario names its own.
-    assert DEFAULTS.learning_rate == 0.3 and DEFAULTS.epochs == 5000
+    assert DEFAULTS.lr == 0.3 and DEFAULTS.epochs == 5000
     assert (DEFAULTS.activation, DEFAULTS.loss, DEFAULTS.init) == ("sigmoid", "mse", "xavier")
 
 
@@ -774,19 +883,223 @@ def test_seed_42_solves_xor_on_2_4_1_at_the_defaults():
     assert history.final_accuracy == 1.0
 
 
-def test_2_4_1_solves_more_seeds_than_2_2_1_at_the_defaults():
-    def solved(layer_sizes):
-        runs = train_many(layer_sizes, range(200), XOR_X, XOR_Y, DEFAULTS.learning_rate,
-                          DEFAULTS.epochs, DEFAULTS.activation, DEFAULTS.loss, DEFAULTS.init)
-        return int(runs.solved.sum())
+# --- 10. mini-batches -------------------------------------------------------------------------
 
-    assert solved([2, 4, 1]) > solved([2, 2, 1])
+MOONS = data.make("moons", 40, 0.1, 0)
+TRAIN, TEST = data.split(MOONS, 0.25, 0)   # 30 training and 10 test points
+MINI = ([2, 4, 1], "tanh", "bce", "xavier", 3)   # MLP(*MINI)
+MINI_LR = 0.5
 
 
-def test_solved_at_is_the_first_epoch_with_every_example_right():
-    _, history = at_defaults([2, 2, 1], 123)
-    runs = train_many([2, 2, 1], [123], XOR_X, XOR_Y, DEFAULTS.learning_rate, DEFAULTS.epochs)
-    first = np.flatnonzero(history.accuracy == 1.0)[0]
-    assert runs.solved_at[0] == history.epochs[first]
-    assert (history.accuracy[:first] < 1.0).all()
+def assert_same_history(a, b):
+    for name in ["epochs", "loss", "accuracy", "grad_norms", "test_loss", "test_accuracy"]:
+        mine, theirs = getattr(a, name), getattr(b, name)
+        assert (mine is None) == (theirs is None), name
+        assert mine is None or np.array_equal(mine, theirs), name
+    assert a.diverged_at == b.diverged_at
 
+
+def train_mini(net=None, epochs=40, batch_size=8, **kwargs):
+    net = MLP(*MINI) if net is None else net
+    history = net.train(TRAIN.X, TRAIN.y, MINI_LR, epochs, batch_size=batch_size, **kwargs)
+    return net, history
+
+
+def test_same_seed_and_batch_size_give_bit_identical_runs_also_after_reset():
+    a, first = train_mini()
+    b, second = train_mini()
+    assert_same_history(first, second)
+    assert_same_parameters(a.weights, a.biases, b.weights, b.biases)
+    b.reset()
+    _, third = train_mini(b)
+    assert_same_history(first, third)
+    assert_same_parameters(a.weights, a.biases, b.weights, b.biases)
+
+
+@pytest.mark.parametrize("other", [4, 16, None])
+def test_a_different_batch_size_or_the_full_batch_gives_a_different_run(other):
+    a, by_8 = train_mini(batch_size=8)
+    b, by_other = train_mini(batch_size=other)
+    assert not np.array_equal(by_8.loss, by_other.loss)
+    assert not np.array_equal(a.weights[0], b.weights[0])
+
+
+@pytest.mark.parametrize("batch_size", [TRAIN.n, TRAIN.n + 1, 1000])
+def test_a_batch_of_at_least_every_example_is_exactly_the_full_batch(batch_size):
+    a, full = train_mini(batch_size=None, snapshot_epochs=[10])
+    b, batched = train_mini(batch_size=batch_size, snapshot_epochs=[10])
+    assert_same_history(full, batched)
+    assert_same_parameters(a.weights, a.biases, b.weights, b.biases)
+
+
+def test_a_full_batch_epoch_is_one_step_on_every_example():
+    net, _ = train_mini(batch_size=None, epochs=5)
+    twin = MLP(*MINI)
+    for _ in range(5):
+        twin.step(TRAIN.X, TRAIN.y, MINI_LR)
+    assert_same_parameters(net.weights, net.biases, twin.weights, twin.biases)
+
+
+@pytest.mark.parametrize(("case", "batch_size", "seed"), [
+    ("xor", 1, 5),    # 4 steps of one example each
+    ("ten", 4, 2),    # batches of 4, 4 and the 2 left over
+])
+def test_a_mini_batch_epoch_is_one_step_per_batch_in_the_order_the_seed_draws(case, batch_size,
+                                                                            seed):
+    X, y = (XOR_X, XOR_Y) if case == "xor" else random_batch(2, n=10, seed=8)
+    n, epochs = len(y), 2
+    net = MLP([2, 3, 1], "sigmoid", "mse", "xavier", seed)
+    net.train(X, y, 2.0, epochs, batch_size=batch_size)
+
+    shuffler = np.random.default_rng([seed, 1])   # the documented generator, by hand
+    twin = MLP([2, 3, 1], "sigmoid", "mse", "xavier", seed)
+    for _ in range(epochs):
+        order = shuffler.permutation(n)
+        assert not np.array_equal(order, np.arange(n))   # so that the order is really tested
+        for start in range(0, n, batch_size):
+            rows = order[start:start + batch_size]
+            twin.step(X[rows], y[rows], 2.0)
+    assert_same_parameters(net.weights, net.biases, twin.weights, twin.biases)
+    assert net.epoch == epochs
+    # The network's generator has moved on by exactly those draws.
+    assert net.batches.bit_generator.state == shuffler.bit_generator.state
+    assert batch_generator(seed).bit_generator.state == np.random.default_rng(
+        [seed, 1]).bit_generator.state
+
+
+def test_mini_batch_history_records_the_whole_training_set_at_every_epoch():
+    net, history = train_mini(snapshot_epochs=[0, 7, 25, 40])
+    assert np.array_equal(history.epochs, np.arange(41))
+    for epoch, snap in history.snapshots.items():
+        probe = MLP(*MINI)
+        probe.set_parameters(snap.weights, snap.biases)
+        assert history.loss[epoch] == pytest.approx(probe.loss(TRAIN.X, TRAIN.y), rel=1e-12)
+        right = (probe.predict(TRAIN.X) > 0.5) == (TRAIN.y > 0.5)
+        assert history.accuracy[epoch] == right.mean()
+        np.testing.assert_allclose(history.grad_norms[epoch],
+                                   layer_norms_by_hand(probe.gradients(TRAIN.X, TRAIN.y)),
+                                   rtol=1e-12)
+
+
+@pytest.mark.usefixtures("restore_global_random_state")
+def test_batch_order_comes_from_the_networks_own_generator_not_numpys_global_state():
+    np.random.seed(0)
+    before = np.random.get_state()
+    net, history = train_mini()
+    net.copy().train(TRAIN.X, TRAIN.y, MINI_LR, 3, batch_size=4)
+    after = np.random.get_state()
+    assert before[0] == after[0] and np.array_equal(before[1], after[1])
+    assert before[2:] == after[2:]
+
+    np.random.seed(1)
+    a, first = train_mini()
+    np.random.seed(2)
+    b, second = train_mini()
+    assert_same_history(first, second)
+    assert_same_parameters(a.weights, a.biases, b.weights, b.biases)
+    assert_same_history(history, first)
+
+
+def test_threads_training_mini_batches_at_once_get_exactly_the_single_threaded_results():
+    def run(barrier=None):
+        if barrier is not None:
+            barrier.wait()   # start every thread at once, so they really overlap
+        net, history = train_mini(MLP(*MINI[:4], seed=3, l2=0.01), epochs=60, batch_size=4)
+        return net, history
+
+    alone_net, alone = run()
+    barrier = threading.Barrier(8)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: run(barrier), range(8)))
+    for net, history in results:
+        assert_same_history(history, alone)
+        assert_same_parameters(net.weights, net.biases, alone_net.weights, alone_net.biases)
+
+
+def test_a_copy_made_mid_training_continues_exactly_like_the_original():
+    net, _ = train_mini(MLP(*MINI[:4], seed=3, l2=0.01), epochs=15)
+    twin = net.copy()
+    assert twin.epoch == net.epoch == 15
+    _, original = train_mini(net, epochs=25)
+    _, copied = train_mini(twin, epochs=25)
+    assert np.array_equal(original.epochs, np.arange(15, 41))
+    assert_same_history(original, copied)
+    assert_same_parameters(net.weights, net.biases, twin.weights, twin.biases)
+
+
+def test_a_snapshots_batch_state_restored_into_a_fresh_network_continues_the_run():
+    net, whole = train_mini(epochs=40, snapshot_epochs=[15])
+    snap = whole.snapshots[15]
+    assert snap.batch_state is not None
+
+    fresh = MLP(*MINI)
+    fresh.set_parameters(snap.weights, snap.biases, snap.epoch, batch_state=snap.batch_state)
+    _, rest = train_mini(fresh, epochs=25)
+    assert np.array_equal(rest.epochs, whole.epochs[15:])
+    for name in ["loss", "accuracy", "grad_norms"]:
+        assert np.array_equal(getattr(rest, name), getattr(whole, name)[15:]), name
+    assert_same_parameters(fresh.weights, fresh.biases, net.weights, net.biases)
+
+    # Without the batch state, the fresh network shuffles from the start of its stream.
+    unshuffled = MLP(*MINI)
+    unshuffled.set_parameters(snap.weights, snap.biases, snap.epoch)
+    _, other = train_mini(unshuffled, epochs=25)
+    assert not np.array_equal(other.loss, rest.loss)
+
+
+# --- 11. the test set ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("batch_size", "l2"), [(None, 0.0), (8, 0.05)])
+def test_test_history_is_the_test_sets_loss_and_accuracy_at_each_epoch(batch_size, l2):
+    args = (*MINI[:4], 3, l2)
+    epochs = [0, 5, 17, 40]
+    _, history = train_mini(MLP(*args), batch_size=batch_size, X_test=TEST.X, y_test=TEST.y,
+                            snapshot_epochs=epochs)
+    assert len(history.test_loss) == len(history.test_accuracy) == 41
+    assert sorted(history.snapshots) == epochs
+    for epoch, snap in history.snapshots.items():
+        probe = MLP(*args)
+        probe.set_parameters(snap.weights, snap.biases)
+        assert history.test_loss[epoch] == pytest.approx(probe.loss(TEST.X, TEST.y), rel=1e-12)
+        right = (probe.predict(TEST.X) > 0.5) == (TEST.y > 0.5)
+        assert history.test_accuracy[epoch] == np.count_nonzero(right) / TEST.n
+    assert not np.array_equal(history.test_loss, history.loss)   # really the other set
+
+
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_the_test_set_does_not_influence_training(batch_size):
+    a, without = train_mini(batch_size=batch_size)
+    b, with_test = train_mini(batch_size=batch_size, X_test=TEST.X, y_test=TEST.y)
+    for name in ["epochs", "loss", "accuracy", "grad_norms"]:
+        assert np.array_equal(getattr(without, name), getattr(with_test, name)), name
+    assert_same_parameters(a.weights, a.biases, b.weights, b.biases)
+    assert a.batches.bit_generator.state == b.batches.bit_generator.state
+    assert without.test_loss is None and without.test_accuracy is None
+    assert with_test.test_loss is not None and with_test.test_accuracy is not None
+
+
+def test_then_joins_the_test_columns():
+    _, whole = train_mini(epochs=40, X_test=TEST.X, y_test=TEST.y)
+    net, first = train_mini(epochs=15, X_test=TEST.X, y_test=TEST.y)
+    _, second = train_mini(net, epochs=25, X_test=TEST.X, y_test=TEST.y)
+    assert_same_history(first.then(second), whole)
+
+
+def test_then_refuses_to_join_a_history_with_a_test_set_to_one_without():
+    net, tested = train_mini(epochs=5, X_test=TEST.X, y_test=TEST.y)
+    _, untested = train_mini(net, epochs=5)
+    with pytest.raises(ValueError, match="both histories must have a test set, or neither"):
+        tested.then(untested)
+    net, untested = train_mini(epochs=5)
+    _, tested = train_mini(net, epochs=5, X_test=TEST.X, y_test=TEST.y)
+    with pytest.raises(ValueError, match="both histories must have a test set, or neither"):
+        untested.then(tested)
+
+
+def test_a_diverged_run_keeps_a_test_history_as_long_as_its_training_history():
+    net = MLP([2, 4, 1], "linear", "bce", seed=0)
+    train, test = data.split(CIRCLE, 0.25, 0)
+    history = net.train(train.X, train.y, 50.0, 60, batch_size=8, X_test=test.X, y_test=test.y)
+    assert history.diverged_at is not None
+    assert len(history.test_loss) == len(history.test_accuracy) == len(history.loss)
+    assert np.isfinite(history.test_loss).all()

@@ -1,0 +1,325 @@
+"""Unit tests for sweeps.py: `train_many` must end every seed exactly as `MLP.train` would."""
+
+import numpy as np
+import pytest
+
+import data
+from network import MLP
+from runs import DEFAULTS
+from sweeps import train_many
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
+
+def random_batch(n_inputs, n=9, seed=7):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2.0, 2.0, size=(n, n_inputs))
+    y = rng.integers(0, 2, size=(n, 1)).astype(float)
+    return X, y
+
+
+def assert_many_matches_single(runs, i, net, history):
+    for many, single in zip([*runs.weights, *runs.biases], [*net.weights, *net.biases]):
+        np.testing.assert_allclose(many[i], single, rtol=1e-9, atol=1e-9)
+    assert runs.final_loss[i] == pytest.approx(history.final_loss, rel=1e-9, abs=1e-9)
+    assert runs.accuracy[i] == history.final_accuracy
+    solved = np.flatnonzero(history.accuracy == 1.0)
+    assert runs.solved_at[i] == (history.epochs[solved[0]] if solved.size else -1)
+    assert runs.diverged_at[i] == (-1 if history.diverged_at is None else history.diverged_at)
+
+
+# --- 1. train_many against one network per seed -------------------------------------------
+
+X3, Y3 = random_batch(3, n=10, seed=3)
+
+MANY_CASES = {
+    "2-2-1 sigmoid mse": ([2, 2, 1], "sigmoid", "mse", "xavier", 2.0, XOR_X, XOR_Y),
+    "2-4-1 tanh bce": ([2, 4, 1], "tanh", "bce", "xavier", 0.5, XOR_X, XOR_Y),
+    "2-3-1 relu mse he": ([2, 3, 1], "relu", "mse", "he", 0.5, XOR_X, XOR_Y),
+    "2-3-3-1 linear bce uniform": ([2, 3, 3, 1], "linear", "bce", "uniform", 0.1, XOR_X, XOR_Y),
+    "deep 2-6-5-4-3-1 sigmoid bce": ([2, 6, 5, 4, 3, 1], "sigmoid", "bce", "xavier", 1.0,
+                                     XOR_X, XOR_Y),
+    "3-4-1 tanh mse, other data": ([3, 4, 1], "tanh", "mse", "uniform", 0.5, X3, Y3),
+}
+
+
+@pytest.mark.parametrize("case", list(MANY_CASES))
+def test_train_many_ends_as_each_seed_trained_alone(case):
+    sizes, activation, loss, init, lr, X, y = MANY_CASES[case]
+    seeds, epochs = list(range(8)), 300
+    runs = train_many(sizes, seeds, X, y, lr, epochs, activation=activation, loss=loss, init=init)
+    assert np.array_equal(runs.seeds, seeds)
+    for i, seed in enumerate(seeds):
+        net = MLP(sizes, activation, loss, init, seed)
+        history = net.train(X, y, lr, epochs)
+        assert_many_matches_single(runs, i, net, history)
+        assert runs.final_loss[i] == pytest.approx(net.loss(X, y), rel=1e-9, abs=1e-12)
+        assert runs.solved[i] == (history.final_accuracy == 1.0)
+
+
+def test_train_many_cases_cover_solved_and_unsolved_seeds():
+    # Without both kinds, the solved_at comparison above would prove little.
+    solved_at = np.concatenate([
+        train_many(s, range(8), X, y, lr, 300, activation=a, loss=lo, init=i).solved_at
+        for s, a, lo, i, lr, X, y in MANY_CASES.values()])
+    assert (solved_at >= 0).any() and (solved_at == -1).any()
+
+
+def test_train_many_reports_divergence_at_the_same_epoch_as_each_seed_alone():
+    # Linear hidden units with BCE at learning rate 10 blow up near epoch 200 for every seed
+    # (measured); the contract is that train_many stops each seed where MLP.train stops it.
+    sizes, seeds, lr, epochs = [2, 4, 1], list(range(30)), 10.0, 400
+    runs = train_many(sizes, seeds, XOR_X, XOR_Y, lr, epochs, activation="linear", loss="bce")
+    mismatches = []
+    for i, seed in enumerate(seeds):
+        net = MLP(sizes, "linear", "bce", seed=seed)
+        history = net.train(XOR_X, XOR_Y, lr, epochs)
+        assert history.diverged_at is not None
+        if runs.diverged_at[i] != history.diverged_at:
+            mismatches.append((seed, history.diverged_at, int(runs.diverged_at[i])))
+            continue
+        assert_many_matches_single(runs, i, net, history)
+    assert not mismatches, "(seed, MLP.train diverged_at, train_many diverged_at): " + str(
+        mismatches)
+
+
+# --- 2. train_many with weight decay and mini-batches --------------------------------------
+
+X10, Y10 = random_batch(2, n=10, seed=3)
+
+# (layer_sizes, activation, loss, init, learning rate, l2, batch_size, X, y)
+OPTION_CASES = {
+    "l2 full batch, xor": ([2, 4, 1], "tanh", "bce", "xavier", 0.5, 0.01, None, XOR_X, XOR_Y),
+    "strong l2 full batch": ([2, 4, 1], "tanh", "bce", "xavier", 0.5, 0.1, None, X10, Y10),
+    "batch 4 of 10 (ragged last batch)": ([2, 4, 1], "tanh", "bce", "xavier", 0.5, 0.0, 4,
+                                          X10, Y10),
+    "batch 4 of 10 with l2, relu he": ([2, 5, 1], "relu", "bce", "he", 0.3, 0.01, 4, X10, Y10),
+    "batch 3 of 10 with strong l2": ([2, 4, 1], "tanh", "bce", "uniform", 0.5, 0.1, 3,
+                                     X10, Y10),
+    "batch 1, deep linear": ([2, 3, 3, 1], "linear", "bce", "uniform", 0.05, 1e-3, 1, X10, Y10),
+    "batch 1 on xor": ([2, 2, 1], "sigmoid", "mse", "xavier", 2.0, 0.0, 1, XOR_X, XOR_Y),
+    "batch 10 of 10 is the full batch": ([2, 4, 1], "tanh", "mse", "xavier", 0.5, 1e-3, 10,
+                                         X10, Y10),
+    "batch 50 of 10 is the full batch": ([2, 4, 1], "tanh", "mse", "xavier", 0.5, 1e-3, 50,
+                                         X10, Y10),
+}
+OPTION_SEEDS, OPTION_EPOCHS = list(range(6)), 150
+
+
+def train_case(case):
+    sizes, activation, loss, init, lr, l2, batch_size, X, y = OPTION_CASES[case]
+    return train_many(sizes, OPTION_SEEDS, X, y, lr, OPTION_EPOCHS, activation, loss, init,
+                      l2=l2, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("case", list(OPTION_CASES))
+def test_train_many_with_l2_and_batch_size_ends_as_each_seed_trained_alone(case):
+    sizes, activation, loss, init, lr, l2, batch_size, X, y = OPTION_CASES[case]
+    runs = train_case(case)
+    assert np.array_equal(runs.seeds, OPTION_SEEDS)
+    for i, seed in enumerate(OPTION_SEEDS):
+        net = MLP(sizes, activation, loss, init, seed, l2)
+        history = net.train(X, y, lr, OPTION_EPOCHS, batch_size=batch_size)
+        assert_many_matches_single(runs, i, net, history)
+        # The final loss is the objective, penalty included.
+        assert runs.final_loss[i] == pytest.approx(net.loss(X, y), rel=1e-9, abs=1e-12)
+
+
+def test_option_cases_are_not_degenerate():
+    # Without solved and unsolved seeds the solved_at comparison would prove little, and
+    # weights decayed to nothing would pass the absolute tolerance whatever train_many did.
+    solved_at = []
+    for case in OPTION_CASES:
+        runs = train_case(case)
+        solved_at.append(runs.solved_at)
+        assert (np.abs(runs.weights[0]).max(axis=(1, 2)) > 0.3).all(), case
+        # One network per seed really: the seeds did not all end alike.
+        assert not np.allclose(runs.weights[0][0], runs.weights[0][1]), case
+    solved_at = np.concatenate(solved_at)
+    assert (solved_at >= 0).any() and (solved_at == -1).any()
+
+
+@pytest.mark.parametrize("batch_size", [10, 11, 1000])
+def test_train_many_with_a_batch_of_at_least_every_example_is_exactly_the_full_batch(batch_size):
+    full = train_many([2, 4, 1], [0, 1, 2], X10, Y10, 0.5, 60, "tanh", "bce", l2=1e-3)
+    batched = train_many([2, 4, 1], [0, 1, 2], X10, Y10, 0.5, 60, "tanh", "bce", l2=1e-3,
+                         batch_size=batch_size)
+    for name in ["final_loss", "accuracy", "solved_at", "diverged_at"]:
+        assert np.array_equal(getattr(full, name), getattr(batched, name)), name
+    for a, b in zip([*full.weights, *full.biases], [*batched.weights, *batched.biases]):
+        assert np.array_equal(a, b)
+
+
+def test_train_many_gives_every_seed_its_own_batch_order():
+    # Seed 5's run inside train_many does not depend on which other seeds ride along.
+    X, y, lr = X10, Y10, 0.5
+    alone = train_many([2, 4, 1], [5], X, y, lr, 60, "tanh", "bce", batch_size=3)
+    together = train_many([2, 4, 1], [0, 5, 9], X, y, lr, 60, "tanh", "bce", batch_size=3)
+    for a, b in zip([*alone.weights, *alone.biases], [*together.weights, *together.biases]):
+        np.testing.assert_allclose(a[0], b[1], rtol=1e-12, atol=1e-15)
+
+
+def test_train_many_with_mini_batches_on_200_moons_matches_each_seed():
+    moons = data.make("moons", 200, 0.1, 0)
+    seeds, lr, epochs, batch_size = [0, 1, 2, 3], 0.3, 40, 32   # 6 batches of 32, then 8
+    runs = train_many([2, 6, 1], seeds, moons.X, moons.y, lr, epochs, "tanh", "bce",
+                      l2=1e-3, batch_size=batch_size)
+    for i, seed in enumerate(seeds):
+        net = MLP([2, 6, 1], "tanh", "bce", seed=seed, l2=1e-3)
+        history = net.train(moons.X, moons.y, lr, epochs, batch_size=batch_size)
+        assert_many_matches_single(runs, i, net, history)
+        assert history.final_accuracy > 0.8   # it learned something: the check is not vacuous
+
+
+# --- 3. divergence with mini-batches ----------------------------------------------------------
+
+def test_train_many_stops_diverging_mini_batch_seeds_where_mlp_train_does():
+    # Linear hidden units, BCE, learning rate 50 and batches of 8 on 40 spread points blow up
+    # within about ten epochs for every seed (measured).
+    circle = data.make("circle", 40, 0.2, 0)
+    seeds, lr, epochs = list(range(6)), 50.0, 60
+    runs = train_many([2, 4, 1], seeds, circle.X, circle.y, lr, epochs, "linear", "bce",
+                      batch_size=8)
+    for i, seed in enumerate(seeds):
+        net = MLP([2, 4, 1], "linear", "bce", seed=seed)
+        history = net.train(circle.X, circle.y, lr, epochs, batch_size=8)
+        assert history.diverged_at is not None
+        assert runs.diverged_at[i] == history.diverged_at
+        assert all(np.isfinite(w[i]).all() for w in [*runs.weights, *runs.biases])
+        assert_many_matches_single(runs, i, net, history)
+
+
+def test_train_many_keeps_training_the_seeds_that_did_not_diverge():
+    # At learning rate 10 with batches of 8 on these gaussians, some seeds diverge and some
+    # do not (measured): the diverged ones must not disturb the others.
+    gaussians = data.make("gaussians", 40, 0.2, 0)
+    seeds, lr, epochs = list(range(6)), 10.0, 80
+    runs = train_many([2, 4, 1], seeds, gaussians.X, gaussians.y, lr, epochs, "linear", "bce",
+                      batch_size=8)
+    assert (runs.diverged_at >= 0).any() and (runs.diverged_at == -1).any()
+    for i, seed in enumerate(seeds):
+        net = MLP([2, 4, 1], "linear", "bce", seed=seed)
+        history = net.train(gaussians.X, gaussians.y, lr, epochs, batch_size=8)
+        assert_many_matches_single(runs, i, net, history)
+
+
+# --- 4. randomness --------------------------------------------------------------------------
+
+@pytest.fixture
+def restore_global_random_state():
+    saved = np.random.get_state()
+    yield
+    np.random.set_state(saved)
+
+
+@pytest.mark.usefixtures("restore_global_random_state")
+@pytest.mark.parametrize("batch_size", [None, 2])
+def test_train_many_never_touches_numpys_global_random_state(batch_size):
+    np.random.seed(0)
+    before = np.random.get_state()
+    train_many([2, 3, 1], [1, 2], XOR_X, XOR_Y, 0.3, 20, batch_size=batch_size)
+    after = np.random.get_state()
+    assert before[0] == after[0]
+    assert np.array_equal(before[1], after[1])
+    assert before[2:] == after[2:]
+    assert np.random.random() == np.random.RandomState(0).random_sample()
+
+
+@pytest.mark.usefixtures("restore_global_random_state")
+def test_global_numpy_seed_does_not_change_train_many_with_mini_batches():
+    np.random.seed(1)
+    a = train_many([2, 3, 1], [4, 7], X10, Y10, 0.5, 30, "tanh", "bce", batch_size=3)
+    np.random.seed(2)
+    b = train_many([2, 3, 1], [4, 7], X10, Y10, 0.5, 30, "tanh", "bce", batch_size=3)
+    for x, y in zip([*a.weights, *a.biases], [*b.weights, *b.biases]):
+        assert np.array_equal(x, y)
+
+
+# --- 5. input checks --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [-1, 1.5, 2.0, "7", None, True])
+def test_train_many_refuses_seeds_that_are_not_whole_numbers_from_zero(seed):
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
+        train_many([2, 2, 1], [seed], XOR_X, XOR_Y, 0.3, 5)
+
+
+def test_train_many_needs_a_seed():
+    with pytest.raises(ValueError, match="at least one seed"):
+        train_many([2, 2, 1], [], XOR_X, XOR_Y, 0.3, 5)
+
+
+NAN_X = XOR_X.copy()
+NAN_X[1, 0] = np.nan
+INF_X = XOR_X.copy()
+INF_X[2, 1] = -np.inf
+
+
+@pytest.mark.parametrize(("X", "phrase"), [
+    (np.zeros((4, 3)), "X must have shape \\(examples, 2\\)"),
+    (np.zeros(4), "X must have shape"),
+    (np.zeros((4, 2, 1)), "X must have shape"),
+    (np.zeros((0, 2)), "X has no examples"),
+    (NAN_X, "must be finite numbers"),
+    (INF_X, "must be finite numbers"),
+])
+def test_train_many_refuses_bad_inputs_X(X, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        train_many([2, 3, 1], [0], X, np.zeros((len(X), 1)), 0.3, 3)
+
+
+@pytest.mark.parametrize(("y", "phrase"), [
+    (XOR_Y[:3], "one target per example"),
+    (np.zeros((4, 2)), "one target per example"),
+    (np.array([[0.0], [np.nan], [1.0], [0.0]]), "must be finite numbers"),
+    (np.array([[0.0], [np.inf], [1.0], [0.0]]), "must be finite numbers"),
+    (np.array([[0.0], [2.0], [1.0], [0.0]]), "between 0 and 1"),
+    (np.array([[-0.5], [1.0], [1.0], [0.0]]), "between 0 and 1"),
+])
+def test_train_many_refuses_bad_targets_y(y, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        train_many([2, 3, 1], [0], XOR_X, y, 0.3, 3)
+
+
+@pytest.mark.parametrize("learning_rate", [0, 0.0, -0.1, np.nan, np.inf, -np.inf, "0.3", None])
+def test_train_many_learning_rate_must_be_a_finite_positive_number(learning_rate):
+    with pytest.raises(ValueError, match="learning rate must be a number > 0"):
+        train_many([2, 3, 1], [0], XOR_X, XOR_Y, learning_rate, 3)
+
+
+@pytest.mark.parametrize("epochs", [0, -5, 2.5, 3.0, "10", None, True])
+def test_train_many_epochs_must_be_a_whole_number_from_one(epochs):
+    with pytest.raises(ValueError, match="epochs must be a whole number >= 1"):
+        train_many([2, 3, 1], [0], XOR_X, XOR_Y, 0.3, epochs)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, 2.0, "4", True])
+def test_train_many_batch_size_must_be_a_whole_number_from_one(batch_size):
+    with pytest.raises(ValueError, match="batch_size must be a whole number >= 1"):
+        train_many([2, 3, 1], [0], XOR_X, XOR_Y, 0.3, 3, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("l2", [-0.1, np.nan, np.inf, "0.1", None, True])
+def test_train_many_l2_must_be_a_finite_number_from_zero(l2):
+    with pytest.raises(ValueError, match="l2 must be a number >= 0"):
+        train_many([2, 3, 1], [0], XOR_X, XOR_Y, 0.3, 3, l2=l2)
+
+
+# --- 6. teaching scenarios at the project defaults ----------------------------------------
+
+def test_2_4_1_solves_more_seeds_than_2_2_1_at_the_defaults():
+    def solved(layer_sizes):
+        runs = train_many(layer_sizes, range(200), XOR_X, XOR_Y, DEFAULTS.lr,
+                          DEFAULTS.epochs, DEFAULTS.activation, DEFAULTS.loss, DEFAULTS.init)
+        return int(runs.solved.sum())
+
+    assert solved([2, 4, 1]) > solved([2, 2, 1])
+
+
+def test_solved_at_is_the_first_epoch_with_every_example_right():
+    net = MLP([2, 2, 1], DEFAULTS.activation, DEFAULTS.loss, DEFAULTS.init, 123)
+    history = net.train(XOR_X, XOR_Y, DEFAULTS.lr, DEFAULTS.epochs)
+    runs = train_many([2, 2, 1], [123], XOR_X, XOR_Y, DEFAULTS.lr, DEFAULTS.epochs)
+    first = np.flatnonzero(history.accuracy == 1.0)[0]
+    assert runs.solved_at[0] == history.epochs[first]
+    assert (history.accuracy[:first] < 1.0).all()
