@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from math import ceil
 
 import numpy as np
@@ -18,6 +19,23 @@ OSCILLATING_UPS = 0.3   # a loss that rose on this share of the window's steps o
 # 2-4-1, learning rates 0.1 to 1, checked every 500 epochs up to 20,000): with this window no
 # run that was called stuck went on to solve XOR.
 PLATEAU_SPAN = 300.0
+# Overfitting: the test accuracy at least this far below the training accuracy, and the test
+# loss at least this share above its lowest value, reached at an earlier epoch.
+OVERFIT_GAP = 0.10
+OVERFIT_RISE = 0.10
+
+
+class Kind(StrEnum):
+    """What a run did, in one word; the app, the docs, the benches and the tests use these."""
+
+    CONVERGED = "converged"
+    OVERFITTING = "overfitting"
+    IMPROVING = "improving"
+    PLATEAU = "plateau"
+    CRAWLING = "crawling"
+    STUCK = "stuck"
+    OSCILLATING = "oscillating"
+    DIVERGED = "diverged"
 
 
 def plateau_window(learning_rate):
@@ -25,7 +43,7 @@ def plateau_window(learning_rate):
     return ceil(PLATEAU_SPAN / learning_rate)
 
 HAMEY = ("What was measured is a plateau. For this very network, a 2-2-1 sigmoid network "
-         "trained on XOR with squared error, Hamey (1998) "
+         "trained on these four points with squared error, Hamey (1998) "
          "proved there are no true local minima at finite weights: runs like this sit on a flat "
          "region where saturated units pass almost no gradient.")
 CONTINUE = "The sidebar's “Train … more epochs” button continues this run from where it stopped."
@@ -43,7 +61,7 @@ class PointStatus:
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str        # converged | improving | plateau | crawling | stuck | oscillating | diverged
+    kind: Kind
     headline: str
     details: tuple[str, ...]
     points: tuple[PointStatus, ...]
@@ -66,7 +84,8 @@ def point_statuses(X, y, outputs):
 
 
 def format_point(inputs):
-    return "(" + ", ".join(f"{v:g}" for v in inputs) + ")"
+    """'(0, 1)' or '(0.585, -0.406)': each coordinate to three significant digits."""
+    return "(" + ", ".join(f"{v:.3g}" for v in inputs) + ")"
 
 
 def _name_points(points, most=4):
@@ -99,20 +118,25 @@ def _streak_start(history):
 
 
 LINEAR = ("Every hidden layer is linear, so the whole network computes σ(a straight-line "
-          "function of the inputs), and no straight line separates XOR's classes: no seed, "
-          "width or number of epochs can solve it. Choose another activation.")
+          "function of the inputs): its decision boundary is a straight line, whatever the "
+          "seed, width or number of epochs. Where no straight line separates the classes, "
+          "choose another activation.")
 
 
 def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activation="sigmoid",
           hamey=False):
     """Classify a run from its recorded loss, accuracy and gradients, and say why.
 
-    `hamey` says that Hamey's result applies (2-2-1, sigmoid, squared error, XOR).
+    `hamey` says that Hamey's result applies (2-2-1, sigmoid, squared error, the four XOR
+    points). A history with a test set is checked for overfitting first.
     """
     points = point_statuses(X, y, outputs)
     hopeless = [LINEAR] if activation == "linear" else []
     if history.diverged_at is not None:
         return _diverged(history, points, learning_rate, hopeless)
+    overfit = _overfitting(history, points)
+    if overfit is not None:
+        return overfit
     if history.final_accuracy == 1.0:
         return _converged(history, points)
     return _unsolved(history, points, learning_rate, hidden_activations, activation, hamey,
@@ -120,12 +144,34 @@ def judge(history, X, y, outputs, learning_rate, hidden_activations=(), activati
 
 
 def _diverged(history, points, learning_rate, hopeless):
-    return Verdict("diverged", f"Diverged at epoch {history.diverged_at:,}.", (
+    return Verdict(Kind.DIVERGED, f"Diverged at epoch {history.diverged_at:,}.", (
         f"At epoch {history.diverged_at:,} the loss or the gradient grew past {DIVERGED:g} (or "
         f"became infinite or NaN); the network keeps its weights of epoch "
         f"{int(history.epochs[-1]):,}.",
         f"The learning rate {learning_rate:g} is too high: try {learning_rate / 10:g}.",
         *hopeless,
+    ), points)
+
+
+def _overfitting(history, points):
+    """Training accuracy well above test accuracy while the test loss climbs: say so."""
+    if history.test_loss is None or len(history.test_loss) < 3:
+        return None
+    train_accuracy, test_accuracy = history.final_accuracy, float(history.test_accuracy[-1])
+    test_loss = history.test_loss
+    best = int(np.argmin(test_loss))
+    lowest, end = float(test_loss[best]), float(test_loss[-1])
+    if not (train_accuracy - test_accuracy >= OVERFIT_GAP and best < len(test_loss) - 1
+            and end >= lowest * (1 + OVERFIT_RISE)):
+        return None
+    best_epoch = int(history.epochs[best])
+    return Verdict(Kind.OVERFITTING, f"Overfitting: {train_accuracy:.0%} right on the training "
+                   f"points, {test_accuracy:.0%} on the test points.", (
+        f"The test loss was lowest at epoch {best_epoch:,} ({lowest:.4g}) and has risen "
+        f"{end / lowest - 1:.0%} since, to {end:.4g}, while the training loss fell to "
+        f"{history.final_loss:.4g}: the network is fitting the training points' noise.",
+        f"The weights of epoch {best_epoch:,} generalized best. Things to try: L2 weight "
+        "decay, fewer hidden neurons, more points, or fewer epochs.",
     ), points)
 
 
@@ -137,7 +183,8 @@ def _converged(history, points):
                f"{closest.output:.3f} (target {closest.target})."]
     if any(p.status == "undecided" for p in points):
         details.append("Some outputs are still close to 0.5: more epochs would sharpen them.")
-    return Verdict("converged", f"Converged: 100% accuracy at epoch {int(history.epochs[-1]):,}.",
+    return Verdict(Kind.CONVERGED,
+                   f"Converged: 100% accuracy at epoch {int(history.epochs[-1]):,}.",
                    tuple(details), points)
 
 
@@ -166,7 +213,7 @@ def _unsolved(history, points, learning_rate, hidden_activations, activation, ha
 
     dead = dead_units(hidden_activations) if activation == "relu" else []
     if any(count == layer.shape[1] for count, layer in zip(dead, hidden_activations)):
-        return Verdict("stuck", "Stuck: every ReLU of a hidden layer is dead.", (
+        return Verdict(Kind.STUCK, "Stuck: every ReLU of a hidden layer is dead.", (
             plateau,
             f"Dead units per hidden layer: {dead}. A dead ReLU outputs 0 for every input, so no "
             "gradient flows through it and it never recovers.",
@@ -178,7 +225,7 @@ def _unsolved(history, points, learning_rate, hidden_activations, activation, ha
     if end > float(loss[0]) or rises >= OSCILLATING_UPS:
         rose = (f"it rose on {rises:.0%} of the last {window:,} steps" if rises > 0 else
                 f"it has not come back down over the last {window:,} steps")
-        return Verdict("oscillating", "Oscillating: the learning rate is too high.", (
+        return Verdict(Kind.OSCILLATING, "Oscillating: the learning rate is too high.", (
             f"The loss started at {loss[0]:.4g} and ended at {end:.4g}; {rose}.",
             f"Steps this large overshoot: try a learning rate of {learning_rate / 10:g}.",
             *misses,
@@ -186,7 +233,7 @@ def _unsolved(history, points, learning_rate, hidden_activations, activation, ha
         ), points)
 
     if drop >= PLATEAU_DROP:
-        return Verdict("improving", "Still improving: train more epochs.", (
+        return Verdict(Kind.IMPROVING, "Still improving: train more epochs.", (
             f"The loss fell {drop:.1%} over the last {window:,} epochs, from {start:.4g} to "
             f"{end:.4g}: it has not plateaued yet.",
             *(hopeless or [CONTINUE]),
@@ -194,7 +241,7 @@ def _unsolved(history, points, learning_rate, hidden_activations, activation, ha
         ), points)
 
     if not any(abs(p.output - 0.5) > COMMITTED for p in points):
-        return Verdict("crawling", "Crawling: still near the flat start.", (
+        return Verdict(Kind.CRAWLING, "Crawling: still near the flat start.", (
             plateau,
             f"No output has committed to a class yet (all lie between {0.5 - COMMITTED:g} and "
             f"{0.5 + COMMITTED:g}): the network is still near where it started.",
@@ -204,7 +251,7 @@ def _unsolved(history, points, learning_rate, hidden_activations, activation, ha
         ), points)
 
     if not (hopeless or flat) and (trained < needed or _drop(loss, needed) >= PLATEAU_DROP):
-        return Verdict("plateau", "On a plateau, too early to call it stuck.", (
+        return Verdict(Kind.PLATEAU, "On a plateau, too early to call it stuck.", (
             plateau,
             *misses,
             f"At learning rate {learning_rate:g} this app calls a run stuck only after "
@@ -213,7 +260,7 @@ def _unsolved(history, points, learning_rate, hidden_activations, activation, ha
         ), points)
 
     span = min(needed, trained)
-    return Verdict("stuck", f"Stuck in a local minimum at loss {end:.4g}.", (
+    return Verdict(Kind.STUCK, f"Stuck on a plateau at loss {end:.4g}.", (
         f"Over the last {span:,} epochs the loss {_changed(_drop(loss, span))} (now {end:.4g}) "
         f"and the gradient norm is {grad_norm:.2g}.",
         *misses,

@@ -1,4 +1,4 @@
-"""Time the engine on XOR against a straightforward NumPy loop and the DESIGN.md targets.
+"""Time the engine on XOR against a straightforward NumPy loop, and on a 400-point spiral.
 
 Run from the project root (the module form puts the root, and so `network`, on sys.path):
 
@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from network import MLP, XOR_X, XOR_Y, train_many
+import data
+from network import MLP
+from sweeps import train_many
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
 
 LEARNING_RATE = 0.3
 SEED = 123
@@ -23,11 +29,15 @@ SINGLE_ARCHS = ((2, 2, 1), (2, 4, 1), (2, 8, 1))
 MANY_ARCHS = ((2, 2, 1), (2, 4, 1))
 TARGET_TRAIN_US = 40.0   # MLP.train 2-4-1, per epoch, full recording
 TARGET_MANY_S = 1.5      # train_many 2-2-1, 1000 seeds x 5000 epochs
+TARGET_DATA_RATIO = 4.0  # spiral 400 points on 2-8-8-1 against XOR on 2-4-1, same epochs
+DATA_EPOCHS = 2000
 
 TRAIN_HEADER = "arch    engine us/epoch  reference us/epoch  reference/engine  max |d loss|"
 MANY_HEADER = "arch    train_many s  reference s  reference/train_many  max |d loss|"
 TRAIN_TARGET = "MLP.train 2-4-1, us per epoch"
 MANY_TARGET = "train_many 1000 x 5000 2-2-1, seconds"
+DATA_HEADER = "run                          ms  us/epoch  ratio to XOR 2-4-1"
+DATA_TARGET = "spiral 400 2-8-8-1 / XOR 2-4-1, ratio"
 TARGET_HEADER = "target                                    goal      measured  verdict"
 
 
@@ -135,6 +145,17 @@ def measure_many(sizes, plan):
     return engine_s, reference_s, gap
 
 
+def measure_data(plan):
+    """MLP.train seconds on XOR (2-4-1) and on a 400-point spiral (2-8-8-1), same epochs."""
+    epochs = min(DATA_EPOCHS, plan.epochs)
+    spiral = data.make("spiral", 400, 0.1, 0)
+    (xor_s, spiral_s), _ = median_seconds(
+        [lambda: MLP((2, 4, 1), seed=SEED).train(XOR_X, XOR_Y, LEARNING_RATE, epochs),
+         lambda: MLP((2, 8, 8, 1), seed=SEED).train(spiral.X, spiral.y, LEARNING_RATE, epochs)],
+        plan.train_repeats)
+    return epochs, xor_s, spiral_s
+
+
 def verdict(measured, goal, judged):
     if not judged:
         return "not judged (--quick)"
@@ -179,6 +200,15 @@ def main(argv=None):
         print(f"{name(sizes):<6}  {engine_s:12.2f}  {reference_s:11.1f}  "
               f"{reference_s / engine_s:19.0f}x  {gap:12.1e}")
 
+    epochs, xor_s, spiral_s = measure_data(plan)
+    print(f"\nMLP.train with full recording, {epochs} epochs, lr {LEARNING_RATE}, "
+          f"median of {plan.train_repeats} (taking turns)")
+    print(DATA_HEADER)
+    for label, seconds in (("XOR 4 points, 2-4-1", xor_s), ("spiral 400 points, 2-8-8-1",
+                                                            spiral_s)):
+        print(f"{label:<26}  {seconds * 1e3:6.1f}  {seconds / epochs * 1e6:8.1f}  "
+              f"{seconds / xor_s:18.2f}x")
+
     print(f"\n{TARGET_HEADER}")
     measured = train_us[(2, 4, 1)]
     print(f"{TRAIN_TARGET:<40}  {'<= ' + str(TARGET_TRAIN_US):>7}  "
@@ -186,6 +216,9 @@ def main(argv=None):
     measured = many_s[(2, 2, 1)]
     print(f"{MANY_TARGET:<40}  {'<= ' + str(TARGET_MANY_S):>7}  "
           f"{measured:8.2f}  {verdict(measured, TARGET_MANY_S, plan is FULL)}")
+    measured = spiral_s / xor_s
+    print(f"{DATA_TARGET:<40}  {'<= ' + str(TARGET_DATA_RATIO):>7}  "
+          f"{measured:8.2f}  {verdict(measured, TARGET_DATA_RATIO, plan is FULL)}")
     return 0
 
 

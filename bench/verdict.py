@@ -13,30 +13,33 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from network import DEFAULTS, MLP, XOR_X, XOR_Y
-from verdict import judge
+import data
+from runs import DEFAULTS, config
+from verdict import Kind, judge
 
-SETTINGS = [  # (layer sizes, activation, loss, learning rate)
-    ((2, 2, 1), "sigmoid", "mse", 0.3),
-    ((2, 4, 1), "sigmoid", "mse", 0.3),
-    ((2, 2, 1), "sigmoid", "mse", 0.1),
-    ((2, 2, 1), "sigmoid", "mse", 1.0),
-    ((2, 2, 1), "sigmoid", "bce", 0.3),
-    ((2, 4, 1), "tanh", "mse", 0.3),
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
+SETTINGS = [
+    config(arch="2-2-1"),
+    config(arch="2-4-1"),
+    config(arch="2-2-1", lr=0.1),
+    config(arch="2-2-1", lr=1.0),
+    config(arch="2-2-1", loss="bce"),
+    config(arch="2-4-1", activation="tanh"),
 ]
 
 
 def verdicts_along(settings, seed, epochs, every):
     """[(epoch, verdict kind)] every `every` epochs, and the first epoch at 100% (or None)."""
-    sizes, activation, loss, learning_rate = settings
-    net = MLP(sizes, activation, loss, seed=seed)
+    net, learning_rate = settings.network(seed), settings.lr
     history, calls = None, []
     for _ in range(epochs // every):
         part = net.train(XOR_X, XOR_Y, learning_rate, every)
         history = part if history is None else history.then(part)
         forward = net.forward(XOR_X)
         verdict = judge(history, XOR_X, XOR_Y, forward.output, learning_rate,
-                        forward.activations[1:-1], activation)
+                        forward.activations[1:-1], settings.activation)
         calls.append((net.epoch, verdict.kind))
     solved = np.flatnonzero(history.accuracy == 1.0)
     return calls, (int(history.epochs[solved[0]]) if len(solved) else None)
@@ -63,13 +66,12 @@ def main(argv=None):
             for calls, solved_at in results:
                 never += solved_at is None
                 for epoch, kind in calls:
-                    if kind == "stuck":
+                    if kind == Kind.STUCK:
                         stuck += 1
                         false += solved_at is not None and solved_at > epoch
-                    elif kind != "converged":
+                    elif kind != Kind.CONVERGED:
                         others[kind] += 1
-            sizes, activation, loss, learning_rate = settings
-            name = f"{'-'.join(map(str, sizes))} {activation} {loss} lr {learning_rate}"
+            name = f"{settings.arch} {settings.activation} {settings.loss} lr {settings.lr}"
             print(f"{name:34} {len(results):5} {never:13} {stuck:12} {false:12}  "
                   + ", ".join(f"{kind} {count}" for kind, count in sorted(others.items())))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from data import make as make_dataset
 from docs.formatting import (
     DIGITS,
     HEADER,
@@ -23,7 +24,9 @@ from docs.formatting import (
     table,
     tex,
 )
-from network import ACTIVATIONS, DEFAULTS, LOSSES, MLP, XOR_X, XOR_Y, numerical_gradients
+from inspection.latex import ACTIVATION_FORMULAS, LOSS_FORMULAS
+from network import ACTIVATIONS, LOSSES, MLP, numerical_gradients
+from runs import DEFAULTS
 
 EXAMPLE = 2   # the row of XOR_X followed through the network: x = (1, 0), y = 1
 CALCULUS_SIZES = (2, 2, 1)
@@ -72,7 +75,8 @@ def _calculus_intro(lr):
     defaults = " " + _defaults_sentence()
     layers = (r"z^{(1)} = x\,W^{(1)} + b^{(1)}, \qquad a^{(1)} = \sigma(z^{(1)}), \qquad "
               r"z^{(2)} = a^{(1)} W^{(2)} + b^{(2)}, \qquad a^{(2)} = \sigma(z^{(2)})")
-    sigmoid = SIGMOID.formula + r", \qquad \sigma'(z) = " + SIGMOID.prime_formula
+    f, f_prime = ACTIVATION_FORMULAS["sigmoid"]
+    sigmoid = f + r", \qquad \sigma'(z) = " + f_prime
     return paragraphs(
         HEADER,
         "# Backpropagation by hand: one forward pass, one backward pass, one update",
@@ -91,7 +95,7 @@ matrix, adds a bias, and applies its activation function:""",
         display(sigmoid),
         """The weight $w^{(1)}_{ij}$ connects input $i$ to hidden unit $j$, so $W^{(1)}$ is
 2×2 and $W^{(2)}$ is 2×1. The loss over the $n$ examples is""",
-        display(MSE.formula),
+        display(LOSS_FORMULAS["mse"]),
     )
 
 
@@ -388,7 +392,7 @@ def _convention_section(net):
     return paragraphs(
         "## The loss convention",
         "The engine's `mse` is the plain mean of the squared errors, with no factor 1/2:",
-        display(MSE.formula + r", \qquad \frac{\partial L}{\partial a_i} = "
+        display(LOSS_FORMULAS["mse"] + r", \qquad \frac{\partial L}{\partial a_i} = "
                 r"\frac{2\,(a_i - y_i)}{n}"),
         r"""Many texts use $\frac{1}{2n}\sum_i (a_i - y_i)^2$ instead, whose derivative is
 $(a_i - y_i)/n$. Either is fine on its own. Mixed, they are wrong: a program that shows the
@@ -424,7 +428,7 @@ def _bce_section(net):
     return paragraphs(
         "## Binary cross-entropy: the sigmoid's derivative cancels",
         "With the loss `bce`,",
-        display(BCE.formula),
+        display(LOSS_FORMULAS["bce"]),
         r"""the derivative with respect to an output is
 $\frac{1}{n}\frac{a_i - y_i}{a_i(1 - a_i)}$, and the output sigmoid multiplies it by
 $\sigma'(z) = a_i(1 - a_i)$. The two cancel, so the output delta is simply""",
@@ -454,7 +458,7 @@ CALCULUS_REFERENCES = """## References
 
 def calculus_text():
     """The text of docs/backprop_calculus.md."""
-    lr = DEFAULTS.learning_rate
+    lr = DEFAULTS.lr
     net = calculus_network()
     x, y = XOR_X[EXAMPLE:EXAMPLE + 1], XOR_Y[EXAMPLE:EXAMPLE + 1]
     example = one_example(net, x, y)
@@ -470,3 +474,6 @@ def calculus_text():
         _bce_section(net),
         CALCULUS_REFERENCES,
     ])
+
+XOR = make_dataset("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y

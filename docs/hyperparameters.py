@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from data import make as make_dataset
 from docs.formatting import (
     HEADER,
     arch,
@@ -28,10 +29,11 @@ from docs.measurements import (
     RATE_SIZES,
     SEEDS,
     SIZES,
-    Setting,
     measure,
+    setting,
 )
-from network import ACTIVATIONS, DEFAULTS, DIVERGED, LOSSES, XOR_X, XOR_Y
+from network import ACTIVATIONS, DIVERGED, LOSSES
+from runs import DEFAULTS
 
 SMALL = (2, 2, 1)   # the network whose plateaus the document examines
 EPOCH_MARKS = (EPOCHS // 5, 2 * EPOCHS // 5, EPOCHS, 2 * EPOCHS, LONG * EPOCHS)
@@ -61,7 +63,7 @@ generated. For each setting, {len(SEEDS)} networks (seeds {SEEDS[0]} to {SEEDS[-
 XOR by full-batch gradient descent on its four examples, all at once with `train_many`.
 Each table names its networks; unless it says otherwise, the other settings are the app's
 defaults: `{DEFAULTS.activation}` hidden units, loss `{DEFAULTS.loss}`, `{DEFAULTS.init}`
-initial weights, learning rate {rate(DEFAULTS.learning_rate)} and {EPOCHS} epochs. The app
+initial weights, learning rate {rate(DEFAULTS.lr)} and {EPOCHS} epochs. The app
 opens with the network {arch(DEFAULTS.layer_sizes)}.""",
         "How to read the columns:",
         f"""- **solved at {EPOCHS}**: the share of runs whose final weights, after {EPOCHS}
@@ -94,7 +96,7 @@ def _scenario_sentence(scenario, measurements):
     if undecided:
         text += (f" The outputs for {listing(undecided)} are within {NEAR_HALF:g} of 0.5: "
                  "the network has not decided their class.")
-    outcome = measurements.outcomes.get(Setting(scenario.layer_sizes))
+    outcome = measurements.outcomes.get(setting(scenario.layer_sizes))
     if outcome is not None and scenario.seed in SEEDS:
         later = outcome.first_solved[SEEDS.index(scenario.seed)]
         text += (f" Trained for {LONG * EPOCHS} epochs (the long runs below), it "
@@ -128,7 +130,7 @@ every output was on the right side of 0.5.""",
 
 def top_rates(measurements, sizes):
     """The learning rates that solved the largest share of runs (several on a tie)."""
-    shares = {r: measurements[Setting(sizes, r)].solved for r in LEARNING_RATES}
+    shares = {r: measurements[setting(sizes, r)].solved for r in LEARNING_RATES}
     return [r for r, share in shares.items() if share == max(shares.values())]
 
 
@@ -150,7 +152,7 @@ def flicker(m):
     cells, outputs = [], []
     for sizes in RATE_SIZES:
         for r in LEARNING_RATES:
-            o = m[Setting(sizes, r)]
+            o = m[setting(sizes, r)]
             if o.flickered.any():
                 cells.append(f"{arch(sizes)} at lr {rate(r)}: {count(o.flickered)}")
                 outputs.append(_final_outputs(o, o.flickered))
@@ -159,11 +161,11 @@ def flicker(m):
 
 
 def _speed_sentence(m):
-    default, top = DEFAULTS.learning_rate, max(LEARNING_RATES)
+    default, top = DEFAULTS.lr, max(LEARNING_RATES)
     parts = []
     for sizes in RATE_SIZES:
-        before = m[Setting(sizes, default)].median_epochs
-        after = m[Setting(sizes, top)].median_epochs
+        before = m[setting(sizes, default)].median_epochs
+        after = m[setting(sizes, top)].median_epochs
         if before is None or after is None:
             continue
         change = (f"stays at {epochs_text(before)}" if after == before else
@@ -178,7 +180,7 @@ def _speed_sentence(m):
 
 def _few_sentence(m):
     low = min(LEARNING_RATES)
-    counts = [f"{count(m[Setting(sizes, low)].short.solved)} for {arch(sizes)}"
+    counts = [f"{count(m[setting(sizes, low)].short.solved)} for {arch(sizes)}"
               for sizes in RATE_SIZES]
     return (f"A median rests only on the runs solved at {EPOCHS} epochs; at lr {rate(low)} "
             f"there are few of them ({listing(counts)}, of {len(SEEDS)}), so those medians say "
@@ -186,11 +188,11 @@ def _few_sentence(m):
 
 
 def _slow_sentence(m):
-    low, default = min(LEARNING_RATES), DEFAULTS.learning_rate
+    low, default = min(LEARNING_RATES), DEFAULTS.lr
     equal_epochs = low * LONG * EPOCHS / default
     if not (low < default and float(equal_epochs).is_integer()):
         return ""
-    small, usual = m[Setting(SMALL, low)], m[Setting(SMALL)]
+    small, usual = m[setting(SMALL, low)], m[setting(SMALL)]
     name = arch(SMALL)
     return f"""Small steps make "stuck" hard to tell from slow. {LONG * EPOCHS} epochs at
 lr {rate(low)} add up to the same learning rate × epochs ({low * LONG * EPOCHS:g}) as
@@ -205,13 +207,13 @@ def _rates_section(m, f):
     rows = []
     for sizes in RATE_SIZES:
         for r in LEARNING_RATES:
-            label = rate(r) + (" (default)" if r == DEFAULTS.learning_rate else "")
-            rows.append([arch(sizes), label, *outcome_cells(m[Setting(sizes, r)])])
+            label = rate(r) + (" (default)" if r == DEFAULTS.lr else "")
+            rows.append([arch(sizes), label, *outcome_cells(m[setting(sizes, r)])])
     best = []
     for sizes in RATE_SIZES:
         tops = top_rates(m, sizes)
         best.append(f"{arch(sizes)} at lr {listing(rate(r) for r in tops)} "
-                    f"({pct(m[Setting(sizes, tops[0])].solved)})")
+                    f"({pct(m[setting(sizes, tops[0])].solved)})")
     if f.runs:
         flicker_text = f"""Accuracy can reach 100% for a moment without the network having
 learned XOR. In {f.runs} runs of this table every output was on the right side of 0.5 at
@@ -236,7 +238,7 @@ def _gradient_ratio(sizes):
     """Median over the seeds, at the initial weights: |grad of layer 1| / |grad of last layer|."""
     ratios = []
     for seed in SEEDS:
-        norms = Setting(sizes).network(seed).gradients(XOR_X, XOR_Y).layer_norms()
+        norms = setting(sizes).network(seed).gradients(XOR_X, XOR_Y).layer_norms()
         ratios.append(norms[0] / norms[-1])
     return float(np.median(ratios))
 
@@ -245,10 +247,10 @@ SIGMOID_PEAK = float(SIGMOID.f_prime(0.0, SIGMOID.f(0.0)))   # sigma'(0), its la
 
 
 def _depth_sentence(m, deep):
-    twin = Setting(deep[:2] + deep[-1:])
+    twin = setting(deep[:2] + deep[-1:])
     if twin not in m.outcomes:
         return ""
-    base, o = m[twin], m[Setting(deep)]
+    base, o = m[twin], m[setting(deep)]
     deep_median, base_median = o.median_epochs or math.inf, base.median_epochs or math.inf
     more = ("fewer epochs than" if deep_median < base_median else
             "more epochs than" if deep_median > base_median else "as many epochs as")
@@ -261,9 +263,9 @@ def _depth_sentence(m, deep):
 
 def _sizes_section(m, ratio):
     rows = [[arch(sizes) + (" (default)" if sizes == DEFAULTS.layer_sizes else ""),
-             *outcome_cells(m[Setting(sizes)])] for sizes in SIZES]
+             *outcome_cells(m[setting(sizes)])] for sizes in SIZES]
     shallow = [s for s in SIZES if len(s) == 3]
-    shares = [m[Setting(s)].solved for s in shallow]
+    shares = [m[setting(s)].solved for s in shallow]
     rising = all(a < b for a, b in zip(shares, shares[1:]))
     trend = "rises with the width" if rising else "does not rise steadily with the width"
     width = (f"With one hidden layer, the share solved at {EPOCHS} epochs {trend}: "
@@ -275,7 +277,7 @@ The sigmoid's derivative is at most σ′(0) = {num(SIGMOID_PEAK, 2)}, so
 every sigmoid layer the backward signal passes scales it by at most {num(SIGMOID_PEAK, 2)}
 times the weights: with small initial weights, the early layers of a deep sigmoid network
 learn slowly."""
-    three = m[Setting((2, 3, 1))]
+    three = m[setting((2, 3, 1))]
     left = count(three.stuck_mask)
     lead = ("Wider networks fail less often here, but that is a statement about how often, "
             "not a guarantee" if rising else "Width is no guarantee either")
@@ -284,7 +286,7 @@ stuck: never at 100% accuracy within {LONG * EPOCHS} epochs. {lead}: the 2-3-1 X
 has a region of true local minima with nonzero error (Sprinkhuizen-Kuyper & Boers, 1999)."""
     return paragraphs(
         "## Depth and width",
-        f"Learning rate {rate(DEFAULTS.learning_rate)}, the other settings at their defaults.",
+        f"Learning rate {rate(DEFAULTS.lr)}, the other settings at their defaults.",
         table(["network", *OUTCOME_HEADER], rows),
         width,
         " ".join(_depth_sentence(m, s) for s in SIZES if len(s) > 3),
@@ -306,8 +308,8 @@ def dead_units(outcome):
 def _loss_sentence(m):
     faster, slower = [], []
     for activation in dict.fromkeys(a for a, _, _ in ACTIVATION_ROWS):
-        mse = m[Setting(ACTIVATION_SIZES, activation=activation)].median_epochs
-        bce = m[Setting(ACTIVATION_SIZES, activation=activation, loss="bce")].median_epochs
+        mse = m[setting(ACTIVATION_SIZES, activation=activation)].median_epochs
+        bce = m[setting(ACTIVATION_SIZES, activation=activation, loss="bce")].median_epochs
         if mse is None or bce is None:
             continue
         pair = f"`{activation}` ({epochs_text(bce)} against {epochs_text(mse)})"
@@ -323,7 +325,7 @@ def _loss_sentence(m):
 
 def _activations_section(m, dead):
     def at(activation, loss="mse", init="xavier"):
-        return m[Setting(ACTIVATION_SIZES, activation=activation, loss=loss, init=init)]
+        return m[setting(ACTIVATION_SIZES, activation=activation, loss=loss, init=init)]
 
     rows = [[f"`{a}`", f"`{lo}`", f"`{i}`", *outcome_cells(at(a, lo, i))]
             for a, lo, i in ACTIVATION_ROWS]
@@ -350,7 +352,7 @@ again. At the end, the failed `relu`/`mse`/`xavier` runs have on average
 {num(solved_dead, 3)} of the solved runs."""
     return paragraphs(
         "## Activation and loss",
-        f"Network {arch(ACTIVATION_SIZES)}, learning rate {rate(DEFAULTS.learning_rate)}, "
+        f"Network {arch(ACTIVATION_SIZES)}, learning rate {rate(DEFAULTS.lr)}, "
         f"{EPOCHS} epochs.",
         table(["hidden activation", "loss", "init", *OUTCOME_HEADER], rows),
         _loss_sentence(m),
@@ -361,13 +363,13 @@ again. At the end, the failed `relu`/`mse`/`xavier` runs have on average
 
 def _epochs_section(m):
     shown = (SMALL, ACTIVATION_SIZES)
-    rows = [[arch(s), *(pct(m[Setting(s)].solved_by(e)) for e in EPOCH_MARKS)] for s in shown]
+    rows = [[arch(s), *(pct(m[setting(s)].solved_by(e)) for e in EPOCH_MARKS)] for s in shown]
     gains = []
     for s in shown:
-        before, after = m[Setting(s)].solved_by(EPOCHS), m[Setting(s)].solved_by(LONG * EPOCHS)
+        before, after = m[setting(s)].solved_by(EPOCHS), m[setting(s)].solved_by(LONG * EPOCHS)
         gains.append(f"rises from {pct(before)} to {pct(after)} for {arch(s)}" if after > before
                      else f"stays at {pct(before)} for {arch(s)}")
-    same = all(m[Setting(s)].solved_by(EPOCHS) == m[Setting(s)].solved for s in shown)
+    same = all(m[setting(s)].solved_by(EPOCHS) == m[setting(s)].solved for s in shown)
     agree = (f"At {EPOCHS} epochs these shares equal the column \"solved at {EPOCHS}\" above."
              if same else
              f"At {EPOCHS} epochs these shares differ from the column \"solved at {EPOCHS}\" "
@@ -423,7 +425,7 @@ def _stuck_section(m, p):
     scenario = next((s for s in m.scenarios if s.layer_sizes == SMALL
                      and s.solved_at is None and s.seed in SEEDS), None)
     example = ""
-    if scenario is not None and m[Setting(SMALL)].stuck_mask[SEEDS.index(scenario.seed)]:
+    if scenario is not None and m[setting(SMALL)].stuck_mask[SEEDS.index(scenario.seed)]:
         example = f" Seed {scenario.seed} of the single runs above is one of them."
     measured = ""
     if p.undecided:
@@ -449,21 +451,21 @@ that hardly changes and a gradient that is nearly zero.""",
 
 def _rate_row(m):
     sizes, name = SMALL, arch(SMALL)
-    default, low = m[Setting(SMALL)], m[Setting(SMALL, min(LEARNING_RATES))]
+    default, low = m[setting(SMALL)], m[setting(SMALL, min(LEARNING_RATES))]
     if not low.solved < default.solved:
         return None
     change = "Raise the learning rate."
     tops = top_rates(m, sizes)
-    best = m[Setting(sizes, tops[0])]
+    best = m[setting(sizes, tops[0])]
     if best.solved > default.solved:
         change += (f" Of the rates measured, lr {listing(rate(r) for r in tops)} solved the "
                    f"most {name} runs: {pct(best.solved)}")
         change += (f", in a median of {epochs_text(best.median_epochs)} epochs." if len(tops) == 1
                    else ".")
     return (f"After {EPOCHS} epochs the loss is still falling slowly and accuracy is below 100%.",
-            f"Steps too small: at lr {rate(low.setting.learning_rate)}, {pct(low.solved)} of "
+            f"Steps too small: at lr {rate(low.setting.lr)}, {pct(low.solved)} of "
             f"{name} runs are solved after {EPOCHS} epochs, against {pct(default.solved)} at "
-            f"lr {rate(DEFAULTS.learning_rate)}.",
+            f"lr {rate(DEFAULTS.lr)}.",
             change)
 
 
@@ -471,13 +473,13 @@ def _plateau_row(m, p):
     if not p.stuck:
         return None
     sizes, name = SMALL, arch(SMALL)
-    default, wide = m[Setting(SMALL)], m[Setting(ACTIVATION_SIZES)]
+    default, wide = m[setting(SMALL)], m[setting(ACTIVATION_SIZES)]
     fixes = []
     if wide.stuck < default.stuck:
         fixes.append(f"use more hidden units ({arch(ACTIVATION_SIZES)}: {pct(wide.stuck)} stuck)")
-    calm = min((m[Setting(sizes, r)] for r in LEARNING_RATES), key=lambda o: o.stuck)
+    calm = min((m[setting(sizes, r)] for r in LEARNING_RATES), key=lambda o: o.stuck)
     if calm.stuck < default.stuck:
-        fixes.append(f"raise the learning rate (lr {rate(calm.setting.learning_rate)}: "
+        fixes.append(f"raise the learning rate (lr {rate(calm.setting.lr)}: "
                      f"{pct(calm.stuck)} stuck)")
     fixes.append(f"try another seed ({pct(default.reached_long)} of seeds solve {name} within "
                  f"{LONG * EPOCHS} epochs)")
@@ -493,8 +495,8 @@ def _plateau_row(m, p):
 
 def _depth_row(m, ratio):
     deep = max(SIZES, key=len)
-    twin = m.outcomes.get(Setting(deep[:2] + deep[-1:]))
-    deepest = m[Setting(deep)]
+    twin = m.outcomes.get(setting(deep[:2] + deep[-1:]))
+    deepest = m[setting(deep)]
     if twin is None or not deepest.solved < twin.solved:
         return None
     change = "Use one hidden layer"
@@ -511,10 +513,10 @@ def _depth_row(m, ratio):
 
 
 def _relu_row(m, dead):
-    sigmoid = m[Setting(ACTIVATION_SIZES)]
-    tanh = m[Setting(ACTIVATION_SIZES, activation="tanh")]
-    relu = m[Setting(ACTIVATION_SIZES, activation="relu")]
-    relu_he = m[Setting(ACTIVATION_SIZES, activation="relu", init="he")]
+    sigmoid = m[setting(ACTIVATION_SIZES)]
+    tanh = m[setting(ACTIVATION_SIZES, activation="tanh")]
+    relu = m[setting(ACTIVATION_SIZES, activation="relu")]
+    relu_he = m[setting(ACTIVATION_SIZES, activation="relu", init="he")]
     if not relu.solved < sigmoid.solved:
         return None
     cause = (f"{pct(1 - relu.reached_long)} of {arch(ACTIVATION_SIZES)} `relu` runs never reach "
@@ -533,9 +535,9 @@ def _relu_row(m, dead):
 
 
 def _loss_row(m):
-    mse = m[Setting(ACTIVATION_SIZES)]
-    bce = m[Setting(ACTIVATION_SIZES, loss="bce")]
-    tanh = m[Setting(ACTIVATION_SIZES, activation="tanh")]
+    mse = m[setting(ACTIVATION_SIZES)]
+    bce = m[setting(ACTIVATION_SIZES, loss="bce")]
+    tanh = m[setting(ACTIVATION_SIZES, activation="tanh")]
     if not (bce.median_epochs or math.inf) < (mse.median_epochs or math.inf):
         return None
     change = f"Use the loss `bce` (median {epochs_text(bce.median_epochs)} epochs)"
@@ -605,10 +607,10 @@ def hyperparameters_text(measurements=None):
     """The text of docs/hyperparameters.md; measuring takes most of the build's time."""
     check_defaults()
     m = measurements or measure()
-    p = plateau(m[Setting(SMALL)])
+    p = plateau(m[setting(SMALL)])
     f = flicker(m)
     ratio = _gradient_ratio(max(SIZES, key=len))
-    dead = dead_units(m[Setting(ACTIVATION_SIZES, activation="relu")])
+    dead = dead_units(m[setting(ACTIVATION_SIZES, activation="relu")])
     return "\n".join([
         _intro(),
         _scenarios_section(m),
@@ -620,3 +622,6 @@ def hyperparameters_text(measurements=None):
         _troubleshooting_section(m, p, f, ratio, dead),
         HYPERPARAMETER_REFERENCES,
     ])
+
+XOR = make_dataset("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from network import DEFAULTS, MLP, XOR_X, XOR_Y, ManyRuns, train_many
+import data
+from runs import DEFAULTS, Config, config
+from sweeps import ManyRuns, train_many
 
 SEEDS = tuple(range(200))
 EPOCHS = DEFAULTS.epochs
@@ -26,28 +28,25 @@ ACTIVATION_ROWS = (("sigmoid", "mse", "xavier"), ("sigmoid", "bce", "xavier"),
 SCENARIOS = (((2, 2, 1), 123), ((2, 2, 1), 42), ((2, 4, 1), 42))
 
 
-@dataclass(frozen=True)
-class Setting:
-    """Everything but the seed and the epochs; unnamed fields are the app's defaults."""
+def setting(layer_sizes, learning_rate=DEFAULTS.lr, activation=DEFAULTS.activation,
+            loss=DEFAULTS.loss, init=DEFAULTS.init):
+    """The run settings of one measured setting: the app's defaults but for what is named."""
+    return config(arch=layer_sizes, lr=learning_rate, activation=activation, loss=loss,
+                  init=init)
 
-    layer_sizes: tuple[int, ...]
-    learning_rate: float = DEFAULTS.learning_rate
-    activation: str = DEFAULTS.activation
-    loss: str = DEFAULTS.loss
-    init: str = DEFAULTS.init
 
-    def network(self, seed):
-        return MLP(list(self.layer_sizes), self.activation, self.loss, self.init, seed)
+def train_setting(settings, epochs, seeds=SEEDS):
+    """Every seed of `seeds` trained with `settings` on the four XOR points, at once."""
+    return train_many(settings.layer_sizes, list(seeds), XOR_X, XOR_Y, settings.lr, epochs,
+                      settings.activation, settings.loss, settings.init, settings.l2,
+                      settings.batch)
 
-    def train(self, epochs, seeds=SEEDS):
-        return train_many(list(self.layer_sizes), list(seeds), XOR_X, XOR_Y, self.learning_rate,
-                          epochs, self.activation, self.loss, self.init)
 
-    def cost(self, epochs, seeds):
-        """A rough guess of the time `train` takes, to start the slowest runs first."""
-        sizes = self.layer_sizes
-        weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
-        return epochs * (len(sizes) + weights * (1 + len(seeds) / len(SEEDS)) / 16)
+def cost(settings, epochs, seeds):
+    """A rough guess of the time `train_setting` takes, to start the slowest runs first."""
+    sizes = settings.layer_sizes
+    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return epochs * (len(sizes) + weights * (1 + len(seeds) / len(SEEDS)) / 16)
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class Outcome:
     LONG x EPOCHS epochs. The others need no longer run: their first epoch at 100%, or their
     divergence, is already known."""
 
-    setting: Setting
+    setting: Config
     short: ManyRuns
     followed: np.ndarray
     long: ManyRuns | None
@@ -143,29 +142,32 @@ class Scenario:
 
 
 def run_scenario(layer_sizes, seed):
-    net = Setting(layer_sizes).network(seed)
-    history = net.train(XOR_X, XOR_Y, DEFAULTS.learning_rate, EPOCHS)
+    net = setting(layer_sizes).network(seed)
+    history = net.train(XOR_X, XOR_Y, DEFAULTS.lr, EPOCHS)
     right = np.flatnonzero(history.accuracy == 1.0)
     return Scenario(layer_sizes, seed, history.final_accuracy, history.final_loss,
                     net.predict(XOR_X)[:, 0], int(history.epochs[right[0]]) if right.size else None)
 
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
 
 def _train(job):
-    setting, epochs, seeds = job
-    return setting.train(epochs, seeds)
+    settings, epochs, seeds = job
+    return train_setting(settings, epochs, seeds)
 
 
 def all_settings():
-    settings = [Setting(sizes, rate) for sizes in RATE_SIZES for rate in LEARNING_RATES]
-    settings += [Setting(sizes) for sizes in SIZES]
-    settings += [Setting(ACTIVATION_SIZES, activation=activation, loss=loss, init=init)
+    settings = [setting(sizes, rate) for sizes in RATE_SIZES for rate in LEARNING_RATES]
+    settings += [setting(sizes) for sizes in SIZES]
+    settings += [setting(ACTIVATION_SIZES, activation=activation, loss=loss, init=init)
                  for activation, loss, init in ACTIVATION_ROWS]
     return list(dict.fromkeys(settings))
 
 
 @dataclass(frozen=True)
 class Measurements:
-    outcomes: dict[Setting, Outcome]
+    outcomes: dict[Config, Outcome]
     scenarios: list[Scenario]
 
     def __getitem__(self, setting):
@@ -174,7 +176,7 @@ class Measurements:
 
 def _run_all(pool, jobs):
     """`_train` every job, the slowest first; the results in the order of `jobs`."""
-    order = sorted(range(len(jobs)), key=lambda k: -jobs[k][0].cost(*jobs[k][1:]))
+    order = sorted(range(len(jobs)), key=lambda k: -cost(*jobs[k]))
     results = (pool.map if pool else map)(_train, [jobs[k] for k in order])
     by_job = dict(zip(order, results))
     return [by_job[k] for k in range(len(jobs))]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from network import ACTIVATIONS, LOSSES, XOR_X, XOR_Y
-from plots import MAX_LABELLED_EDGES, network_dot
-from tabs import charts, documents, flow_edit, flow_latex, flow_math, flow_tables, flow_update, runs
+from inspection import latex as flow_latex
+from inspection import numbers as flow_math
+from inspection import tables as flow_tables
+from pictures.graph import MAX_LABELLED_EDGES, network_dot
+from tabs import documents, drawing
+from tabs import gradient_flow_edit as flow_edit
+from tabs import gradient_flow_update as flow_update
 
-ALL = "all"   # the flow_example option that shows the whole batch
-N = len(XOR_X)
+ALL = "all"   # the flow_example option that shows the whole batch; else an example's row in X
+RADIO_MAX = 8   # up to this many examples, a radio button each; more: a list and a table
+PICKS = "_flow_pick_gen"   # bumped when the list picks, so the table's old selection clears
 INSPECTION = "_flow_inspection"   # (key, Inspection) of the last edited network
+MAX_ROWS = flow_latex.MAX_ROWS
 NUMBER = st.column_config.NumberColumn
 
 
@@ -26,10 +31,11 @@ def render(run, config):
     edited = flow_edit.edited_network(run, epoch, original)
     inspection = _inspection(run, epoch, edited)
     _summary(epoch, example, edited, inspection)
+    _examples(run, inspection)
     _network(run, inspection, weight)
     _forward(run, inspection, example)
     _backward(run, inspection, example, weight)
-    _magnitudes(run, epoch, inspection, edited.changed > 0)
+    flow_update.render_magnitudes(run, epoch, inspection, edited.changed > 0)
     flow_update.render_update(run, epoch, edited, inspection)
     flow_update.render_check(inspection)
     flow_edit.render(run, epoch, original, edited)
@@ -39,8 +45,8 @@ def _about(run, config):
     trained = run.config
     text = (f"Inspecting the run trained with {trained.arch}, {trained.activation} hidden "
             f"units, loss {trained.loss}, {trained.init} initialization, learning rate "
-            f"{trained.learning_rate:g}, seed {trained.seed}.")
-    if config is not None and not trained.same_network(config):
+            f"{trained.lr:g}, seed {trained.seed}.")
+    if config is not None and not trained.same_run(config):
         text += " The sidebar now holds other settings: press **Train** to inspect those."
     st.caption(text + f" Numbers in the equations are rounded to {flow_latex.DIGITS} significant "
                "digits for display, those in the tables as each column says; the engine "
@@ -64,6 +70,9 @@ def _controls(run):
     weights = flow_math.weights_only(run.net.layer_sizes)
     if st.session_state.get("flow_weight") not in weights:
         st.session_state["flow_weight"] = weights[0]
+    example = st.session_state.get("flow_example")
+    if example != ALL and example not in range(run.data.n):
+        st.session_state["flow_example"] = ALL
     last = len(run.net.weights)
     epoch_column, example_column, weight_column = st.columns([3, 3, 2])
     epoch = epoch_column.select_slider(
@@ -71,10 +80,8 @@ def _controls(run):
         format_func=lambda e: f"{e:,}" + (" (initial)" if e == 0 else
                                           " (final)" if e == run.epochs else ""),
         help="The recorded snapshots of this run: 0 is the initial network.")
-    example = example_column.radio(
-        "Example", (ALL, *range(N)), key="flow_example", horizontal=True,
-        format_func=lambda i: f"all {N} (batch)" if i == ALL else
-        flow_math.example_label(XOR_X[i], XOR_Y[i, 0]))
+    with example_column:
+        example = _example_picker(run)
     weight = weight_column.selectbox(
         "Follow one weight", weights, key="flow_weight",
         format_func=lambda p: f"{p.name}: {p.link(last)}",
@@ -82,32 +89,91 @@ def _controls(run):
     return epoch, example, weight
 
 
+def _example_picker(run):
+    """ALL or an example's row in X: a radio button each for a few, else a list to type into."""
+    X, y, n = run.data.X, run.data.y, run.data.n
+    options = (ALL, *range(n))
+    if n <= RADIO_MAX:
+        return st.radio("Example", options, key="flow_example", horizontal=True,
+                        format_func=lambda i: f"all {n} (batch)" if i == ALL else
+                        flow_math.example_label(X[i], y[i, 0]))
+    return st.selectbox(
+        "Example", options, key="flow_example", on_change=_clear_table_pick,
+        format_func=lambda i: f"all {n} (batch)" if i == ALL else
+        flow_math.example_name(i, X[i], y[i, 0]),
+        help=f"The whole batch, or one example by its row in X: type # and its number "
+             f"(0 to {n - 1}), or click it in the table of examples below the metrics.")
+
+
+def _clear_table_pick():
+    st.session_state[PICKS] = st.session_state.get(PICKS, 0) + 1
+
+
+def _examples(run, inspection):
+    """Every example in a table; clicking a row inspects that example."""
+    n = inspection.n
+    if n <= RADIO_MAX:
+        return
+    key = f"flow_pick_{run.id}_{st.session_state.get(PICKS, 0)}"
+
+    def pick():
+        picked = st.session_state[key].selection.rows
+        if picked:
+            st.session_state["flow_example"] = int(picked[0])
+
+    with st.expander(f"All {n} examples: click a row to inspect it, sort by ℓ to find the "
+                     "worst"):
+        st.dataframe(inspection.table("examples", lambda i: flow_tables.examples_table(i.batch)),
+                     key=key, on_select=pick, selection_mode="single-row", hide_index=False,
+                     width="stretch", height=250,
+                     column_config={"ŷ": NUMBER(format="%.4f"), "ℓ": NUMBER(format="%.4g")})
+
+
+def _all_rows(inspection, key, build, what):
+    """The full matrices of the batch, folded: one row per example."""
+    n = inspection.n
+    if n <= MAX_ROWS:
+        return
+    with st.expander(f"All {n} rows of {what}"):
+        table = inspection.table(key, lambda i: build(i.batch))
+        st.dataframe(table, hide_index=False, width="stretch", height=250,
+                     column_config={column: NUMBER(format="%.4g") for column in table.columns})
+
+
+def _data(run):
+    return run.data.X, run.data.y
+
+
 def _inspection(run, epoch, edited):
     """The numbers of the shown network: once per run and epoch, or once per edit."""
-    lr = run.config.learning_rate
+    def inspect():
+        return flow_math.inspect(edited.net, run.config.lr, *_data(run), run.config.batch)
+
     if not edited.changed:
-        return run.picture(("flow", epoch), lambda: flow_math.inspect(edited.net, lr))
+        return run.picture(("flow", epoch), inspect)
     key = (run.id, epoch, edited.signature)
     cached = st.session_state.get(INSPECTION)
     if cached is None or cached[0] != key:
-        cached = st.session_state[INSPECTION] = (key, flow_math.inspect(edited.net, lr))
+        cached = st.session_state[INSPECTION] = (key, inspect())
     return cached[1]
 
 
 def _summary(epoch, example, edited, inspection):
     batch = inspection.batch
+    N = batch.n
+    penalty = " plus the L2 penalty" if batch.l2 else ""
     columns = st.columns(3)
     columns[0].metric(f"Loss L (all {N} examples)", f"{batch.loss:.4g}", border=True,
-                      help="The engine's loss of the network shown, the mean of the ℓᵢ")
+                      help=f"The engine's loss of the network shown, the mean of the ℓᵢ{penalty}")
     accuracy = float(((batch.output > 0.5) == (batch.y > 0.5)).mean())
     columns[1].metric("Accuracy", f"{accuracy:.0%}", border=True)
     if example == ALL:
         columns[2].metric("Epoch", f"{epoch:,}", border=True)
     else:
-        p = inspection.examples[example]
-        columns[2].metric(f"ℓ of {flow_math.example_label(p.X[0], p.y[0, 0])}",
+        p = inspection.example(example)
+        columns[2].metric(f"ℓ of {flow_math.example_name(example, p.X[0], p.y[0, 0])}",
                           f"{p.terms[0]:.4g}", border=True,
-                          help=f"This example's own loss term; L is the mean of the {N}")
+                          help=f"This example's own loss term; L is the mean of the {N}{penalty}")
     if edited.changed:
         st.warning(f"**Edited network:** {edited.changed} parameter"
                    f"{'s' if edited.changed != 1 else ''} changed by hand at epoch {epoch:,} "
@@ -120,111 +186,117 @@ def _network(run, inspection, weight):
     st.graphviz_chart(network_dot(net.weights, net.biases, batch.dw, batch.db,
                                   highlight=(weight.layer, weight.row, weight.col)))
     labelled = sum(W.size for W in net.weights) <= MAX_LABELLED_EDGES
+    gradient = "full-batch gradient" if inspection.mini_batch else "batch gradient"
     st.caption("Line width is |w|, colour its sign; a neuron's fill is the sign of its bias b. "
-               + ("Each connection is labelled with its batch gradient ∂L/∂w. " if labelled else
+               + (f"Each connection is labelled with its {gradient} ∂L/∂w. " if labelled else
                   "Hover a connection for w and ∂L/∂w; every value is in the tables below. ")
                + f"The bold connection is {weight.name}, followed below.")
-    st.image(runs.legend("signed"), width=300, output_format="PNG")
+    st.image(drawing.legend("signed"), width=300, output_format="PNG")
 
 
 def _forward(run, inspection, example):
     st.subheader("Forward pass")
     activation, loss = run.config.activation, run.config.loss
     net = inspection.net
-    hidden = ACTIVATIONS[activation]
+    hidden, N = flow_latex.ACTIVATION_FORMULAS[activation], inspection.batch.n
+    l2 = inspection.batch.l2
     st.markdown(f"Each layer computes z = aW + b, then a = f(z): hidden layers use "
                 f"f = {activation}, the output unit the sigmoid σ. The loss is the mean over "
                 f"the n = {N} examples of each example's term ℓᵢ "
-                + ("(the plain squared error, no ½: so ∂ℓ/∂a = 2(a − y))." if loss == "mse" else
-                   "(binary cross-entropy)."))
-    st.latex(rf"f(z) = {hidden.formula}, \quad f'(z) = {hidden.prime_formula}, \qquad "
-             + LOSSES[loss].formula)
-    p = inspection.batch if example == ALL else inspection.examples[example]
+                + ("(the plain squared error, no ½: so ∂ℓ/∂a = 2(a − y))" if loss == "mse" else
+                   "(binary cross-entropy)")
+                + (f", plus the L2 penalty (λ/2)ΣW² on every weight, λ = {l2:g}." if l2 else "."))
+    st.latex(rf"f(z) = {hidden[0]}, \quad f'(z) = {hidden[1]}, \qquad "
+             + flow_latex.loss_formula(loss, l2))
+    p = inspection.batch if example == ALL else inspection.example(example)
     if example == ALL:
-        st.caption(f"All {N} examples at once: each matrix has one row per example, and b is "
-                   "added to every row.")
+        folded = (f" ({N} rows; the first {MAX_ROWS} shown, ⋮ stands for the rest, all of them "
+                  "are in the table below)") if N > MAX_ROWS else ""
+        st.caption(f"All {N} examples at once: each matrix has one row per example{folded}, "
+                   "and b is added to every row. Example i is row i of X, from 0.")
     st.latex(flow_latex.inputs(p))
     for layer in range(1, len(net.weights) + 1):
         st.latex(flow_latex.forward_layer(p, net.weights, net.biases, layer, activation))
     if example == ALL:
         st.latex(flow_latex.loss_batch(p, loss))
+        _all_rows(inspection, "forward", flow_tables.forward_table, "x, y, z, a and ℓ")
     else:
-        st.latex(flow_latex.loss_example(p, loss, N, inspection.batch.loss))
+        st.latex(flow_latex.loss_example(p, loss, inspection.batch))
 
 
 def _backward(run, inspection, example, weight):
     st.subheader("Backward pass")
     activation, loss = run.config.activation, run.config.loss
-    net, n = inspection.net, N
+    net, n, l2 = inspection.net, inspection.n, inspection.batch.l2
     one = example != ALL
-    p = inspection.examples[example] if one else inspection.batch
-    if one:
-        st.markdown(f"The chain rule from this example's own loss ℓ back to the first layer. "
-                    f"The batch loss is L = (1/{n}) Σ ℓᵢ, so this example adds "
-                    f"(1/{n})·∂ℓ/∂θ to the batch gradient; the table at the end of this "
-                    f"section averages all {n}.")
-    else:
-        st.markdown(f"The chain rule from the batch loss L back to the first layer, exactly as "
-                    f"the engine computes it: the factor 1/{n} of the mean enters at the output "
-                    f"delta, and ∂L/∂W = aᵀδ sums over the {n} rows (examples).")
+    p = inspection.example(example) if one else inspection.batch
+    st.markdown(" ".join(_backward_story(inspection, one)))
     if loss == "bce":
         st.markdown("With cross-entropy and a sigmoid output, σ′ cancels: the output delta is "
                     f"simply (a − y){'' if one else f'/{n}'}, so a confidently wrong output "
                     "still learns fast.")
-    st.latex(flow_latex.backward_output(p, loss, example=one))
+    st.latex(flow_latex.backward_output(p, net.weights, loss, example=one))
     for layer in range(len(net.weights) - 1, 0, -1):
         st.latex(flow_latex.backward_hidden(p, net.weights, layer, activation, example=one))
+    if not one:
+        _all_rows(inspection, "backward", lambda batch: flow_tables.backward_table(
+            batch, activation), "∂L/∂a, f′(z) and δ")
 
     st.markdown(f"**One weight, the whole chain: {weight.name}** "
                 f"({weight.link(len(net.weights))})")
     args = (net.weights, weight.layer, weight.row, weight.col, loss, activation)
+    X, y = _data(run)
     if one:
         st.latex(flow_latex.chain_rule(p, *args))
     else:
-        labels = [flow_math.example_label(x, y[0]) for x, y in zip(XOR_X, XOR_Y)]
-        st.latex(flow_latex.chain_average(inspection.examples, inspection.batch, *args, labels))
+        shown = [(i, flow_math.example_label(X[i], y[i, 0]), inspection.example(i))
+                 for i in range(min(n, MAX_ROWS))]
+        st.latex(flow_latex.chain_average(shown, inspection.batch, *args))
+    _average(inspection, example)
+    if one and l2:
+        st.caption(f"ℓ has no penalty: the (λ/2)ΣW² term of L adds λW = {l2:g}·W to the batch "
+                   "gradient once, not per example.")
 
-    st.markdown(f"**From each example's gradient to the batch gradient.** The engine's loss is "
-                f"the mean of the {n} examples' terms, so its gradient is the mean of their "
-                "gradients: this last column is what the update uses.")
-    table = inspection.table("average", flow_tables.average_table)
+
+def _backward_story(inspection, one):
+    """What the backward pass computes, for one example or the batch, with this run's n."""
+    n, l2, batch = inspection.n, inspection.batch.l2, len(inspection.rows)
+    decay = " + (λ/2)ΣW²" if l2 else ""
+    if one:
+        return [f"The chain rule from this example's own loss ℓ back to the first layer. "
+                f"The batch loss is L = (1/{n}) Σ ℓᵢ{decay}, so this example adds "
+                f"(1/{n})·∂ℓ/∂θ to the batch gradient; the table at the end of this "
+                f"section averages all {n}."]
+    story = [f"The chain rule from the batch loss L back to the first layer, exactly as "
+             f"the engine computes it: the factor 1/{n} of the mean enters at the output "
+             f"delta, and ∂L/∂W = aᵀδ sums over the n = {n} rows (examples)."]
+    if l2:
+        story.append(f"Weight decay adds λW = {l2:g}·W to every weight gradient (the "
+                     "biases have none).")
+    if inspection.mini_batch:
+        story.append(f"This run trains on mini-batches of {batch}: each update applies the "
+                     f"same formulas to {batch} of the rows; *The update* below shows the next "
+                     "one.")
+    return story
+
+
+def _average(inspection, example):
+    """Each example's gradient beside their mean: the first few, and the one selected."""
+    n, l2 = inspection.n, inspection.batch.l2
+    indices = list(range(min(n, MAX_ROWS)))
+    if example != ALL and example not in indices:
+        indices.append(example)
+    uses = "what a full-batch update would use" if inspection.mini_batch else \
+        "what the update uses"
+    text = (f"**From each example's gradient to the batch gradient.** The engine's loss is "
+            f"the mean of the {n} examples' terms{' plus the penalty' if l2 else ''}, so its "
+            f"gradient is the mean of their gradients{' plus λθ' if l2 else ''}: the last "
+            f"column is {uses}.")
+    if len(indices) < n:
+        text += (f" The table shows {len(indices)} of the {n} examples' columns "
+                 f"({', '.join(f'#{i}' for i in indices)}); the mean is over all {n}.")
+    st.markdown(text)
+    table = inspection.table(("average", *indices),
+                             lambda i: flow_tables.average_table(i, indices))
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={column: NUMBER(format="%.4g") for column in table.columns[2:]})
-
-
-def _magnitudes(run, epoch, inspection, edited):
-    st.subheader("Gradient magnitudes")
-    table = inspection.table("magnitudes", lambda i: flow_tables.magnitude_table(
-        i.batch, i.net.activation))
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "mean |∂L/∂W|": NUMBER(format="%.3e"), "max |∂L/∂W|": NUMBER(format="%.3e"),
-        "‖∂L/∂(W, b)‖": NUMBER(format="%.3e"), "mean f′(z)": NUMBER(format="%.3g")})
-    norms = flow_tables.layer_norms(inspection.batch)
-    layers = len(norms)
-    st.vega_lite_chart(run.picture("flow_norms", lambda: charts.grad_norm_frame(run.history)),
-                       charts.grad_norm_chart(layers, marked_epoch=epoch), width="stretch")
-    st.markdown(" ".join(_magnitude_story(run, epoch, inspection, norms, edited)))
-
-
-def _magnitude_story(run, epoch, inspection, norms, edited):
-    """Sentences about this run's gradient norms, each computed from its numbers."""
-    where = f"At epoch {epoch:,}" + (" (with your edits)" if edited else "")
-    story = [f"{where}: " + flow_tables.compare_layers(norms)]
-    story.append(flow_tables.history_comparison(run.history, epoch))
-    hidden = inspection.batch.f_primes[:-1]
-    means = "; ".join(f"layer {layer}, {float(fp.mean()):.3g}" for layer, fp in
-                      enumerate(hidden, 1))
-    if run.config.activation == "sigmoid":
-        story.append("The sigmoid's slope σ′(z) is at most 0.25 (at z = 0), so each sigmoid "
-                     "layer scales the backward signal by at most 0.25 times its weights. "
-                     f"The mean σ′(z) of each hidden layer at this epoch: {means}.")
-    elif run.config.activation == "relu":
-        inactive = np.concatenate([(fp == 0).ravel() for fp in hidden])
-        story.append(f"ReLU′ is 1 where a unit is active and 0 where it is not: here "
-                     f"{int(inactive.sum())} of the {inactive.size} (hidden unit, example) "
-                     f"pairs pass no gradient at all.")
-    else:
-        story.append(f"The mean f′(z) of each hidden layer at this epoch: {means}.")
-    story.append("The chart shows the run as recorded" + (", without the edits" if edited else "")
-                 + "; the dotted rule marks this epoch.")
-    return [sentence for sentence in story if sentence]

@@ -1,10 +1,16 @@
 """The app driven through Streamlit's AppTest: every control by key, no exception, true text."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from network import MLP, XOR_X, XOR_Y
-from tabs.controls import DEFAULT_ARCH, PRESETS
+import data
+from network import MLP
+from runs import DEFAULTS, PRESETS
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
 
 APP = "../backprop_playground.py"
 
@@ -21,11 +27,16 @@ def metrics(at):
     return {metric.label: metric.value for metric in at.metric}
 
 
+def shown(markdown):
+    """What a reader sees of Markdown that escapes punctuation with backslashes."""
+    return re.sub(r"\\(.)", r"\1", str(markdown))
+
+
 def page_text(at):
     """Everything the page says in markdown, alerts and captions."""
     parts = [element.value for element in (*at.markdown, *at.caption)]
     parts += [alert.value for alert in (*at.success, *at.info, *at.warning, *at.error)]
-    return "\n".join(str(part) for part in parts)
+    return "\n".join(shown(part) for part in parts)
 
 
 def verdict_headline(at):
@@ -49,7 +60,7 @@ def train(at):
 def test_first_load_shows_the_playground_and_the_train_button(app):
     assert app.title[0].value == "Backprop Playground"
     assert app.button(key="train").label == "Train"
-    assert app.text_input(key="arch").value == DEFAULT_ARCH
+    assert app.text_input(key="arch").value == DEFAULTS.arch
     assert "Press **Train**" in page_text(app)
     assert not app.metric
 
@@ -205,10 +216,13 @@ def test_a_diverging_run_reports_where_it_diverged(app):
 
 
 @pytest.mark.parametrize("query, phrase", [
-    ({"lr": "abc"}, "`lr=abc` in the link was ignored"),
-    ({"epochs": "999999999"}, "epochs must be between 1 and 50,000"),
+    ({"lr": "abc"}, "lr=abc” in the link was ignored"),
+    ({"epochs": "999999999"}, "50,000"),
     ({"seed": "-3"}, "seed must be a whole number"),
     ({"activation": "swish"}, "activation must be one of"),
+    ({"dataset": "csv"}, "upload the CSV file again"),
+    ({"noise": "lots"}, "noise must be a number"),
+    ({"test_share": "0.9"}, "test_share must be a number from 0 to 0.5"),
 ])
 def test_a_bad_link_is_explained_and_ignored(query, phrase):
     at = AppTest.from_file(APP, default_timeout=60)
@@ -216,19 +230,19 @@ def test_a_bad_link_is_explained_and_ignored(query, phrase):
         at.query_params[key] = value
     at.run()
     assert_healthy(at)
-    assert any(phrase in warning.value for warning in at.warning)
+    assert any(phrase in shown(warning.value) for warning in at.warning)
 
 
 def test_link_problems_are_said_once_plainly_and_cleared_by_training():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["arch"] = "2-0-1"
     at.run()
-    problems = [warning.value for warning in at.warning
-                if "in the link was ignored" in warning.value]
+    problems = [shown(warning.value) for warning in at.warning
+                if "in the link was ignored" in shown(warning.value)]
     assert len(problems) == 1 and not problems[0].endswith("..")
     train(at)
     at.run()
-    assert not any("in the link was ignored" in warning.value for warning in at.warning)
+    assert not any("in the link was ignored" in shown(warning.value) for warning in at.warning)
 
 
 def test_a_good_link_sets_the_sidebar():

@@ -9,9 +9,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from network import MLP, XOR_X, XOR_Y, History
-from plots import CLASS0_HEX, CLASS1_HEX
-from tabs.charts import (
+import data
+from network import MLP, History
+from pictures.boundary import CLASS0_HEX, CLASS1_HEX
+from pictures.charts import (
     MAX_POINTS,
     _segment,
     hidden_coordinates,
@@ -20,6 +21,9 @@ from tabs.charts import (
     loss_chart,
     thinned,
 )
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
 
 UNIT_BOX = (0.0, 1.0, 0.0, 1.0)
 LABELS = ["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"]
@@ -75,13 +79,25 @@ def test_thinned_counts_rows_not_epoch_values():
 def test_history_frame_rows_are_the_history_at_the_kept_epochs(rows, first_epoch):
     history = recorded(rows, first_epoch)
     frame = history_frame(history)
-    assert list(frame.columns) == ["epoch", "loss", "accuracy"]
+    assert list(frame.columns) == ["epoch", "loss", "accuracy", "set"]
     assert len(frame) == min(rows, MAX_POINTS)
+    assert set(frame["set"]) == {"training"}
     assert frame["epoch"].iloc[0] == first_epoch
     assert frame["epoch"].iloc[-1] == first_epoch + rows - 1
-    for epoch, loss, accuracy in frame.itertuples(index=False):
+    for epoch, loss, accuracy, _ in frame.itertuples(index=False):
         assert loss == 1.0 / (1.0 + epoch)
         assert accuracy == (epoch % 5) / 4.0
+
+
+def test_history_frame_has_the_test_curves_when_the_run_has_a_test_set():
+    train_set, test_set = data.split(data.make("moons", 60, 0.2, 1), 0.3, 1)
+    history = MLP((2, 4, 1), seed=3).train(train_set.X, train_set.y, 0.5, 300,
+                                          X_test=test_set.X, y_test=test_set.y)
+    frame = history_frame(history)
+    test = frame[frame["set"] == "test"]
+    assert len(test) == len(frame) / 2 == 301
+    assert np.array_equal(test["loss"], history.test_loss)
+    assert np.array_equal(test["accuracy"], history.test_accuracy)
 
 
 def test_history_frame_of_a_real_run_ends_at_its_final_loss_and_accuracy():

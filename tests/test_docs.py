@@ -6,8 +6,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import data
 from docs import build, hyperparameters, measurements
-from network import DEFAULTS, MLP, XOR_X, XOR_Y, ManyRuns, train_many
+from network import MLP
+from runs import DEFAULTS
+from sweeps import ManyRuns, train_many
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 OUT_OF_DATE = ("docs/{} differs from what the generator produces: run `python -m docs.build` "
@@ -58,7 +64,7 @@ def test_calculus_loss_before_and_after_the_update_are_those_of_mlp_step():
     found = re.search(r"L_\{\\text\{before\}\} = " + NUMBER + r" .*L_\{\\text\{after\}\} = "
                       + NUMBER, committed("backprop_calculus.md"))
     assert found, "the line with the loss before and after the update is missing"
-    step = calculus_network().step(XOR_X, XOR_Y, DEFAULTS.learning_rate)
+    step = calculus_network().step(XOR_X, XOR_Y, DEFAULTS.lr)
     assert float(found[1]) == pytest.approx(step.loss_before, rel=1e-5)
     assert float(found[2]) == pytest.approx(step.loss_after, rel=1e-5)
     assert step.loss_after < step.loss_before
@@ -102,7 +108,7 @@ def test_hyperparameter_scenario_rows_match_mlp_train():
     for cells in scenarios:
         sizes = [int(size) for size in cells[0].split("-")]
         net = MLP(sizes, seed=int(cells[1]))
-        history = net.train(XOR_X, XOR_Y, DEFAULTS.learning_rate, DEFAULTS.epochs)
+        history = net.train(XOR_X, XOR_Y, DEFAULTS.lr, DEFAULTS.epochs)
         right = np.flatnonzero(history.accuracy == 1.0)
         assert float(cells[2].rstrip("%")) == pytest.approx(100 * history.final_accuracy)
         assert float(cells[3]) == pytest.approx(history.final_loss, rel=1e-3)
@@ -113,8 +119,8 @@ def test_hyperparameter_scenario_rows_match_mlp_train():
 
 def test_the_default_2_2_1_row_matches_a_separate_train_many_run():
     rows = table_rows(committed("hyperparameters.md"), r"2-2-1")
-    row = next(r for r in rows if r[1] == f"{DEFAULTS.learning_rate:g} (default)")
-    runs = train_many([2, 2, 1], range(200), XOR_X, XOR_Y, DEFAULTS.learning_rate,
+    row = next(r for r in rows if r[1] == f"{DEFAULTS.lr:g} (default)")
+    runs = train_many([2, 2, 1], range(200), XOR_X, XOR_Y, DEFAULTS.lr,
                       DEFAULTS.epochs)
     assert float(row[2].rstrip("%")) == pytest.approx(100 * runs.solved.mean())
     assert float(row[3]) == np.median(runs.solved_at[runs.solved])
@@ -139,7 +145,7 @@ def fake_measurements(changed):
     `changed`: {learning rate: (share solved, first epoch at 100%)}."""
     outcomes = {s: fake_outcome(s, 1.0, 1000) for s in measurements.all_settings()}
     for learning_rate, (share, epoch) in changed.items():
-        setting = measurements.Setting(hyperparameters.SMALL, learning_rate)
+        setting = measurements.setting(hyperparameters.SMALL, learning_rate)
         outcomes[setting] = fake_outcome(setting, share, epoch)
     return measurements.Measurements(outcomes, [])
 

@@ -10,16 +10,15 @@ from hypothesis import strategies as st
 from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.testing.v1 import AppTest
 
-from network import ACTIVATIONS, INITS, LOSSES, XOR_X, XOR_Y
-from tabs import charts
-from tabs.controls import (
-    LEARNING_RATES,
-    LINKED_KEYS,
-    MAX_EPOCHS,
-    MAX_SEED,
-    parse_architecture,
-)
+import data
+from network import ACTIVATIONS, INITS, LOSSES
+from pictures import charts
+from runs import MAX_EPOCHS, MAX_SEED, parse_architecture
+from tabs.sidebar import LEARNING_RATES, LINKED_KEYS
 from tabs.training import ACTIVATION_RANGE
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
 
 APP = "../backprop_playground.py"
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -83,6 +82,12 @@ def assert_link_is_valid(query_params):
     assert params["activation"] in ACTIVATIONS
     assert params["loss"] in LOSSES
     assert params["init"] in INITS
+    assert params["dataset"] in data.NAMES
+    assert data.MIN_POINTS <= int(params["points"]) <= data.MAX_POINTS
+    assert 0 <= float(params["noise"]) <= data.MAX_NOISE
+    assert 0 <= float(params["test_share"]) <= 0.5
+    assert params["batch"] == "full" or int(params["batch"]) >= 1
+    assert 0 <= float(params["l2"]) <= 1
 
 
 def assert_finite_metrics(at):
@@ -96,7 +101,7 @@ def assert_chart_data_is_finite(at):
     """What the Training tab hands to its charts, rebuilt from the run the session keeps."""
     run = at.session_state["run"]
     frame = charts.history_frame(run.history)
-    assert np.isfinite(frame.to_numpy(dtype=float)).all(), frame
+    assert np.isfinite(frame[["epoch", "loss", "accuracy"]].to_numpy(dtype=float)).all(), frame
     net = run.network_at(at.session_state["frame"])
     hidden = net.forward(XOR_X).activations[-2]
     data, spec, _ = charts.hidden_space(hidden, XOR_X, XOR_Y, net.weights[-1][:, 0],
@@ -161,3 +166,4 @@ def test_a_diverging_run_never_shows_nan_or_inf(activation, loss, lr, arch, init
     run = at.session_state["run"]
     if run.history.diverged_at is not None:
         assert f"Diverged at epoch {run.history.diverged_at:,}" in page_text(at)
+

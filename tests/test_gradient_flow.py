@@ -2,6 +2,7 @@
 
 import math
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as strategies
 from streamlit.testing.v1 import AppTest
 
-from network import LOSSES, MLP, XOR_X, XOR_Y, Gradients, numerical_gradients
-from tabs import charts, flow_latex, flow_math, flow_tables
+import data
+from inspection import latex as flow_latex
+from inspection import numbers as flow_math
+from inspection import tables as flow_tables
+from network import LOSSES, MLP, Gradients, numerical_gradients
+from pictures import charts
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
 
 APP = "../backprop_playground.py"
 N = len(XOR_X)
@@ -25,10 +34,17 @@ def clear_caches():
     st.cache_resource.clear()
 
 
-def open_flow(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3):
+def open_flow(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3,
+              dataset="xor", points=200, batch="full", l2=0.0):
     """Train from the sidebar, then open the Gradient flow tab."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
+    if dataset != "xor":
+        at.selectbox(key="dataset").set_value(dataset)
+        at.run()
+        at.number_input(key="points").set_value(points)
+    at.select_slider(key="batch").set_value(batch)
+    at.select_slider(key="l2").set_value(l2)
     at.text_input(key="arch").set_value(arch)
     at.number_input(key="epochs").set_value(epochs)
     at.selectbox(key="activation").set_value(activation)
@@ -42,12 +58,20 @@ def open_flow(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3
     return at
 
 
-def trained(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3, seed=123):
-    """The engine's own network after `epochs` updates, trained without the app."""
-    net = MLP([int(size) for size in arch.split("-")], activation, loss, seed=seed)
+def trained(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3, seed=123,
+            points=None, batch=None, l2=0.0):
+    """The engine's own network after `epochs` epochs, trained without the app: on XOR, or on
+    `points` two-moons points."""
+    net = MLP([int(size) for size in arch.split("-")], activation, loss, seed=seed, l2=l2)
     if epochs:
-        net.train(XOR_X, XOR_Y, lr, epochs)
+        net.train(*xy(points), lr, epochs, batch_size=batch)
     return net
+
+
+def xy(points=None):
+    """(X, y) of XOR, or of the sidebar's two moons with `points` points."""
+    dataset = XOR if points is None else data.make("moons", points)
+    return dataset.X, dataset.y
 
 
 def assert_healthy(at):
@@ -124,7 +148,7 @@ def test_forward_pass_shows_the_engines_z_a_and_loss_for_every_example():
             numbers = latex_numbers(block(at, r"\begin{aligned}\ell &="))
             for value in (own, own / N, net.loss(XOR_X, XOR_Y)):
                 assert shows_run(numbers, value)
-            label = flow_math.example_label(XOR_X[example], XOR_Y[example, 0])
+            label = flow_math.example_name(example, XOR_X[example], XOR_Y[example, 0])
             assert metrics(at)[f"ℓ of {label}"] == f"{own:.4g}"
     assert metrics(at)["Loss L (all 4 examples)"] == f"{net.loss(XOR_X, XOR_Y):.4g}"
 
@@ -170,7 +194,7 @@ def test_bce_output_delta_is_a_minus_y_over_n_because_sigma_prime_cancels():
 def test_each_examples_gradients_average_to_the_batch_gradient():
     at = open_flow()
     net = trained()
-    table = at.dataframe[0].value
+    table = average_table(at)
     params = flow_math.parameters(net.layer_sizes)
     assert list(table["parameter"]) == [p.name for p in params]
     columns = [column for column in table.columns if column.startswith("∂ℓ/∂θ")]
@@ -180,10 +204,15 @@ def test_each_examples_gradients_average_to_the_batch_gradient():
         assert np.allclose(table[column], [p.of(alone.weights, alone.biases) for p in params],
                            rtol=1e-12, atol=1e-15)
     batch = net.gradients(XOR_X, XOR_Y)
-    mean = table["mean = ∂L/∂θ (batch)"].to_numpy()
+    mean = table["mean of all 4 = ∂L/∂θ (batch)"].to_numpy()
     assert np.allclose(mean, [p.of(batch.weights, batch.biases) for p in params], rtol=1e-12,
                        atol=1e-15)
     assert np.allclose(table[columns].mean(axis=1), mean, rtol=1e-12, atol=1e-15)
+
+
+def average_table(at):
+    return next(frame.value for frame in at.dataframe if "connection" in frame.value.columns
+                and frame.value.columns[-1].endswith("∂L/∂θ (batch)"))
 
 
 def chain_line(text):
@@ -377,9 +406,9 @@ def test_editing_a_weight_changes_the_loss_to_the_engines_loss_of_the_edited_net
     assert close(latex_numbers(block(at, r"\begin{aligned}\ell_i"))[-1], loss)
     assert any("2 parameters changed" in warning.value for warning in at.warning)
     gradients = net.gradients(XOR_X, XOR_Y)
-    table = at.dataframe[0].value
+    table = average_table(at)
     params = flow_math.parameters(net.layer_sizes)
-    assert np.allclose(table["mean = ∂L/∂θ (batch)"],
+    assert np.allclose(table["mean of all 4 = ∂L/∂θ (batch)"],
                        [p.of(gradients.weights, gradients.biases) for p in params], rtol=1e-12)
     captions = [caption for image in at.image for caption in image.captions]
     assert f"Edited (2 parameters changed): loss {loss:.4g}" in captions
@@ -441,6 +470,155 @@ def test_network_graph_is_drawn_with_the_chosen_weight_bold():
     assert "style=bold" in line and "∂L/∂w=" in line
 
 
+
+# --- many examples, mini-batches, weight decay ------------------------------------------
+
+MOONS = 200   # points of the two-moons runs below
+
+
+def moons_flow(**settings):
+    """A 2-4-1 run on 200 two-moons points, with the Gradient flow tab open."""
+    return open_flow(arch="2-4-1", dataset="moons", points=MOONS, **settings)
+
+
+def block_with(at, text):
+    found = [shown for shown in blocks(at) if text in shown]
+    assert len(found) == 1, (text, blocks(at))
+    return found[0]
+
+
+def test_a_200_point_run_picks_example_57_by_index_and_shows_its_forward_pass():
+    at = moons_flow()
+    assert "flow_example" not in [radio.key for radio in at.radio]   # no radio of 201 buttons
+    picker = at.selectbox(key="flow_example")
+    assert len(picker.options) == MOONS + 1 and picker.options[0] == "all 200 (batch)"
+    picker.set_value(57).run()
+    assert_healthy(at)
+    net = trained(arch="2-4-1", points=MOONS)
+    X, y = xy(MOONS)
+    forward = net.forward(X[57:58])
+    assert latex_numbers(block(at, "a^{(0)} = x")) == pytest.approx(
+        [*X[57], y[57, 0]], rel=ROUNDING, abs=1e-12)
+    for layer in (1, 2):
+        numbers = latex_numbers(block_with(at, rf"z^{{({layer})}} &= a^{{({layer - 1})}}"))
+        assert shows_run(numbers, forward.pre_activations[layer - 1])
+        assert shows_run(numbers, forward.activations[layer])
+    own = net.loss(X[57:58], y[57:58])
+    assert metrics(at)[f"ℓ of {flow_math.example_name(57, X[57], y[57, 0])}"] == f"{own:.4g}"
+    numbers = latex_numbers(block(at, r"\begin{aligned}\ell &="))
+    assert shows_run(numbers, own) and shows_run(numbers, own / MOONS)
+    table = average_table(at)   # the first examples' columns and the one picked
+    assert [column for column in table.columns if column.startswith("∂ℓ/∂θ")][-1].startswith(
+        "∂ℓ/∂θ of #57 ")
+
+
+def test_the_batch_view_of_200_examples_writes_n_and_the_first_rows_and_folds_the_rest():
+    at = moons_flow()
+    net = trained(arch="2-4-1", points=MOONS)
+    X, y = xy(MOONS)
+    forward = net.forward(X)
+    terms = [net.loss(X[i:i + 1], y[i:i + 1]) for i in range(MOONS)]
+    text = block(at, r"\begin{aligned}\ell_i")
+    assert r"\frac{1}{n}\sum_{i=0}^{n-1}" in text and r"\frac{1}{200}" in text
+    assert r"\vdots" in text and r"\cdots" in text
+    numbers = latex_numbers(text)
+    assert shows_run(numbers, terms[:4])
+    assert shows_run(numbers, [sum(terms), net.loss(X, y)])
+    numbers = latex_numbers(block_with(at, r"z^{(1)} &= a^{(0)}"))
+    assert shows_run(numbers, forward.pre_activations[0][:4])
+    assert not shows_run(numbers, forward.pre_activations[0][4])
+    assert any("(200 rows; the first 4 shown" in caption.value for caption in at.caption)
+    folded = next(frame.value for frame in at.dataframe if "z⁽¹⁾₁" in frame.value.columns)
+    assert len(folded) == MOONS
+    assert np.allclose(folded["z⁽¹⁾₄"], forward.pre_activations[0][:, 3], rtol=1e-15, atol=0)
+    picks = next(frame.value for frame in at.dataframe if "ŷ" in frame.value.columns)
+    assert np.allclose(picks["ℓ"], terms, rtol=1e-12, atol=1e-15)
+    gradients = net.gradients(X, y)
+    output = latex_numbers(block_with(at, r"\frac{\partial L}{\partial a^{(2)}}"))
+    assert shows_run(output, gradients.weights[1])
+    assert shows_run(output, gradients.deltas[1][:4])
+    table = average_table(at)
+    params = flow_math.parameters(net.layer_sizes)
+    columns = [column for column in table.columns if column.startswith("∂ℓ/∂θ")]
+    assert len(columns) == 4
+    alone = net.gradients(X[3:4], y[3:4])
+    assert np.allclose(table[columns[3]], [p.of(alone.weights, alone.biases) for p in params],
+                       rtol=1e-12, atol=1e-15)
+    assert np.allclose(table["mean of all 200 = ∂L/∂θ (batch)"],
+                       [p.of(gradients.weights, gradients.biases) for p in params],
+                       rtol=1e-12, atol=1e-15)
+    assert any("4 of the 200 examples' columns" in m.value for m in at.markdown)
+
+
+def test_a_mini_batch_run_shows_the_next_batchs_own_gradient_and_applies_that_step():
+    at = moons_flow(batch=16)
+    net = trained(arch="2-4-1", points=MOONS, batch=16)
+    X, y = xy(MOONS)
+    rows = net.copy().batches.permutation(MOONS)[:16]
+    story = next(m.value for m in at.markdown if m.value.startswith("This run trains on mini"))
+    assert f"uses rows {', '.join(str(i) for i in sorted(rows))} of X" in story
+    assert "takes 13 steps" in story
+    own, full = net.gradients(X[rows], y[rows]), net.gradients(X, y)
+    params = flow_math.parameters(net.layer_sizes)
+    table = next(frame.value for frame in at.dataframe if "after" in frame.value.columns)
+    assert np.allclose(table["∂L/∂θ"], [p.of(own.weights, own.biases) for p in params],
+                       rtol=1e-12, atol=1e-15)
+    assert np.allclose(table["∂L/∂θ, all examples"],
+                       [p.of(full.weights, full.biases) for p in params], rtol=1e-12, atol=1e-15)
+    assert not np.allclose(table["∂L/∂θ"], table["∂L/∂θ, all examples"])
+    after = net.copy()
+    step = after.step(X[rows], y[rows], 0.3)
+    assert np.allclose(table["after"], [p.of(step.weights_after, step.biases_after)
+                                        for p in params], rtol=1e-15, atol=0)
+    at.button(key="apply_step").click().run()
+    assert_healthy(at)
+    assert metrics(at)["Mini-batch loss before the step"] == f"{step.loss_before:.4g}"
+    assert metrics(at)["Mini-batch loss after the step"] == f"{step.loss_after:.4g}"
+    assert any(f"On all 200 examples L went from {net.loss(X, y):.4g} to "
+               f"{after.loss(X, y):.4g}" in m.value for m in at.markdown)
+
+    epoch = at.session_state["run"].snapshot_epochs[2]   # a snapshot: its generator restored
+    at.select_slider(key="flow_epoch").set_value(epoch).run()
+    then = trained(arch="2-4-1", points=MOONS, batch=16, epochs=epoch)
+    rows = then.copy().batches.permutation(MOONS)[:16]
+    assert any(f"the first after epoch {epoch:,}, uses rows "
+               f"{', '.join(str(i) for i in sorted(rows))} of X" in m.value for m in at.markdown)
+
+
+def test_weight_decay_adds_lambda_w_to_the_written_gradients_and_the_check_passes():
+    at = open_flow(l2=0.01)
+    net = trained(l2=0.01)
+    plain = MLP(net.layer_sizes, seed=123)
+    plain.set_parameters(net.weights, net.biases)
+    gradients, data_part = net.gradients(XOR_X, XOR_Y), plain.gradients(XOR_X, XOR_Y)
+    output = block_with(at, r"\frac{\partial L}{\partial a^{(2)}}")
+    assert r"a^{(1)\top} \delta^{(2)} + \lambda W^{(2)}" in output and r"+ 0.01 \cdot" in output
+    numbers = latex_numbers(output)
+    assert shows_run(numbers, data_part.weights[1])
+    assert shows_run(numbers, net.weights[1])
+    assert shows_run(numbers, gradients.weights[1])
+    assert shows_run(latex_numbers(block(at, r"\begin{aligned}\sigma'\left(z^{(1)}")),
+                     gradients.weights[0])
+    loss = latex_numbers(block(at, r"\begin{aligned}\ell_i"))
+    assert shows_run(loss, [net.penalty(), net.loss(XOR_X, XOR_Y)])
+    chain = block(at, r"\begin{aligned}\frac{\partial \ell_i}")
+    assert r"+ \lambda w^{(1)}_{11}" in chain
+    assert close(latex_numbers(chain)[-1], gradients.weights[0][0, 0])
+    assert any(alert.value.startswith("Backprop passes: all 9 gradients agree")
+               for alert in at.success)
+    table = average_table(at)
+    params = flow_math.parameters(net.layer_sizes)
+    for column, expected in (("mean of all 4", data_part), ("= ∂L/∂θ (batch)", gradients)):
+        assert np.allclose(table[column], [p.of(expected.weights, expected.biases)
+                                           for p in params], rtol=1e-12, atol=1e-15)
+    assert np.allclose(table["+ λθ (weights only)"],
+                       [0.01 * p.of(net.weights, net.biases) if p.row is not None else 0.0
+                        for p in params], rtol=1e-15, atol=0)
+    at.radio(key="flow_example").set_value(1).run()   # ℓ alone has no penalty: no λW
+    alone = plain.gradients(XOR_X[1:2], XOR_Y[1:2])
+    text = block(at, r"\begin{aligned}\frac{\partial \ell}{\partial a^{(2)}}")
+    assert r"\lambda" not in text and shows_run(latex_numbers(text), alone.weights[1])
+
 # --- the pure functions behind it ---------------------------------------------------------
 
 def test_num_rounds_to_four_significant_digits():
@@ -461,8 +639,9 @@ ARCHS = strategies.sampled_from([(2, 1, 1), (2, 2, 1), (2, 3, 2, 1), (2, 2, 2, 2
 def test_a_pass_holds_the_engines_numbers_and_the_examples_average_to_the_batch(
         sizes, activation, loss, seed):
     net = MLP(sizes, activation, loss, seed=seed)
-    inspection = flow_math.inspect(net, 0.1)
+    inspection = flow_math.inspect(net, 0.1, XOR_X, XOR_Y)
     batch = inspection.batch
+    examples = [inspection.example(i) for i in range(N)]
     gradients = net.gradients(XOR_X, XOR_Y)
     for mine, engine in zip(batch.dw + batch.db + batch.deltas,
                             gradients.weights + gradients.biases + gradients.deltas):
@@ -472,10 +651,10 @@ def test_a_pass_holds_the_engines_numbers_and_the_examples_average_to_the_batch(
     for layer in range(len(sizes) - 1):   # δ = ∂L/∂a ⊙ f'(z), layer by layer
         assert np.allclose(batch.da[layer] * batch.f_primes[layer], batch.deltas[layer],
                            rtol=1e-9, atol=1e-15)
-    for dW_batch, *per_example in zip(batch.dw, *(p.dw for p in inspection.examples)):
+    for dW_batch, *per_example in zip(batch.dw, *(p.dw for p in examples)):
         assert np.allclose(np.mean(per_example, axis=0), dW_batch, rtol=1e-12, atol=1e-16)
     for weight in flow_math.weights_only(sizes):
-        for p in inspection.examples:
+        for p in examples:
             factors = flow_latex.chain_factors(p, net.weights, weight.layer, weight.row,
                                                weight.col, loss, activation)
             assert math.prod(v for _, v in factors) == pytest.approx(
@@ -484,23 +663,65 @@ def test_a_pass_holds_the_engines_numbers_and_the_examples_average_to_the_batch(
 
 def test_bce_output_delta_in_the_pass_is_a_minus_y_over_n():
     net = MLP([2, 3, 1], loss="bce", seed=5)
-    batch = flow_math.inspect(net, 0.3).batch
+    batch = flow_math.inspect(net, 0.3, XOR_X, XOR_Y).batch
     assert np.allclose(batch.deltas[-1], (batch.output - XOR_Y) / N, rtol=1e-14)
     assert np.allclose(batch.da[-1] * batch.f_primes[-1], batch.deltas[-1], rtol=1e-9)
 
 
 def test_gradient_check_flags_a_wrong_gradient():
     net = MLP([2, 2, 1], seed=1)
-    right = flow_math.inspect(net, 0.3)
+    right = flow_math.inspect(net, 0.3, XOR_X, XOR_Y)
     assert flow_tables.gradient_check(right).passed
     wrong_dW = [dW.copy() for dW in right.batch.dw]
     wrong_dW[0][0, 1] *= 2.0      # the classic slip: a factor 2 too many
     batch = flow_math.Pass(**{**right.batch.__dict__, "dw": wrong_dW})
-    broken = flow_math.Inspection(net, batch, right.examples, right.numerical, right.step)
+    broken = SimpleNamespace(net=net, batch=batch, numerical=right.numerical)
     check = flow_tables.gradient_check(broken)
     assert not check.passed
     assert check.verdict.startswith("1 of 9 gradients disagree") and "W⁽¹⁾[1,2]" in check.verdict
 
+
+def test_inspecting_400_points_computes_only_the_examples_it_shows(monkeypatch):
+    X, y = xy(400)
+    net = MLP([2, 4, 1], seed=1)
+    sizes = []
+    run_pass = flow_math.run_pass
+    monkeypatch.setattr(flow_math, "run_pass",
+                        lambda net, X, y: sizes.append(len(X)) or run_pass(net, X, y))
+    inspection = flow_math.inspect(net, 0.3, X, y)
+    assert sizes == []
+    table = flow_tables.average_table(inspection, [0, 1, 2, 3, 57])
+    assert sizes == [400, 1, 1, 1, 1, 1]
+    assert inspection.example(57) is inspection.example(57) and len(sizes) == 6
+    alone = net.gradients(X[57:58], y[57:58])
+    assert table.iloc[:, 6].tolist() == [p.of(alone.weights, alone.biases)
+                                         for p in flow_math.parameters(net.layer_sizes)]
+
+
+def test_the_next_batch_is_the_first_slice_of_the_order_training_uses_next():
+    X, y = xy(40)
+    net = MLP([2, 3, 1], seed=7)
+    net.train(X, y, 0.5, 3, batch_size=8)
+    rows = flow_math.next_batch(net, 40, 8)
+    by_hand = net.copy()
+    order = by_hand.batches.permutation(40)
+    assert np.array_equal(order[:8], rows)
+    for start in range(0, 40, 8):
+        by_hand.step(X[order[start:start + 8]], y[order[start:start + 8]], 0.5)
+    net.train(X, y, 0.5, 1, batch_size=8)
+    assert all(np.array_equal(a, b) for a, b in zip(by_hand.weights, net.weights))
+    inspection = flow_math.inspect(by_hand, 0.5, X, y, batch_size=8)
+    assert inspection.mini_batch and len(inspection.rows) == 8
+    assert not flow_math.inspect(by_hand, 0.5, X, y, batch_size=64).mini_batch
+
+
+def test_a_matrix_of_many_examples_writes_the_first_four_rows_and_folds_the_rest():
+    values = np.arange(400.0).reshape(200, 2)
+    text = flow_latex.rows(values)
+    assert latex_numbers(text) == [0, 1, 2, 3, 4, 5, 6, 7] and text.count(r"\vdots") == 2
+    text = flow_latex.columns(values.T)
+    assert latex_numbers(text) == [0, 2, 4, 6, 1, 3, 5, 7] and text.count(r"\cdots") == 2
+    assert flow_latex.rows(values[:4]) == flow_latex.matrix(values[:4])
 
 def test_apply_cell_edits_keeps_good_cells_and_names_bad_ones():
     net = MLP([2, 2, 1], seed=3)

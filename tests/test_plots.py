@@ -1,4 +1,4 @@
-"""Tests for plots.py: the pixels of boundary frames, the colour scale, tiles, hidden space."""
+"""pictures/: the pixels of boundary frames, the colour scale, tiles, legends, PNG, DOT."""
 
 import io
 
@@ -8,18 +8,15 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from PIL import Image
 
-from plots import (
-    CLASS0_HEX,
-    CLASS1_HEX,
-    BoundaryRenderer,
-    animated_png,
-    figure_png,
-    hidden_space_figure,
-    legend_png,
-    neuron_heatmaps,
-    output_colours,
-    signed_colours,
-)
+import data
+from pictures.boundary import BoundaryRenderer, legend_png, neuron_heatmaps
+from pictures.colours import CLASS0_HEX, CLASS1_HEX, output_colours, signed_colours
+from pictures.png import animated as animated_png
+from pictures.png import figure as figure_png
+
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
 
 EXTENT = (-0.5, 1.5, -0.5, 1.5)
 INK_LEVEL = 90          # every channel below this: the dark contour, outline or frame
@@ -188,9 +185,24 @@ def test_frames_of_different_outputs_differ_and_match_single_frames(renderer):
     X, y = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0.0, 1.0])
     x = renderer.grid_points()[:, 0]
     stack = np.stack([(x > t).reshape(100, 100) * 1.0 for t in (0.0, 0.5, 1.0)])
-    pngs = renderer.frames(stack, X, y)
-    assert len(pngs) == 3 and len(set(pngs)) == 3
-    assert pngs[1] == renderer.frame(stack[1], X, y)
+    marks = renderer.marks(X, y)
+    frames = [renderer.frame_rgb(outputs, marks) for outputs in stack]
+    assert len({frame.tobytes() for frame in frames}) == 3
+    assert np.array_equal(decode(renderer.frame(stack[1], X, y)), frames[1])
+
+
+def test_test_points_are_hollow_showing_the_field_at_their_centre(renderer):
+    outputs = np.full((100, 100), 0.0)
+    X, y = np.array([[0.5, 0.5]]), np.array([1.0])
+    background = decode(renderer.frame(outputs, np.zeros((0, 2)), np.zeros(0)))
+    filled = decode(renderer.frame(outputs, X, y))
+    hollow = decode(renderer.frame(outputs, np.zeros((0, 2)), np.zeros(0), X, y))
+    column, row = renderer.pixel_of(X)[0]
+    purple = np.array(to_rgb(CLASS1_HEX)) * 255
+    assert np.abs(filled[row, column] - purple).max() <= 2      # a training point is filled
+    assert np.array_equal(hollow[row, column], background[row, column])   # a test point is not
+    ring = hollow[row - 8:row + 9, column - 8:column + 9].reshape(-1, 3)
+    assert (np.abs(ring - purple).max(axis=1) <= 2).any()       # but its ring is in class colour
 
 
 def test_frame_rejects_outputs_that_do_not_fit_the_grid(renderer):
@@ -243,53 +255,11 @@ XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
 
 
-def boundary_lines(fig):
-    return [line for line in fig.axes[0].get_lines() if line.get_label() == "output = 0.5"]
-
-
-@pytest.mark.parametrize("weights", [(2.0, -3.0), (6.0, 0.5), (0.0, 1.0), (1.0, 0.0)])
-def test_hidden_space_k2_draws_the_line_where_w_dot_h_plus_b_is_zero(weights):
-    hidden = np.array([[0.1, 0.2], [0.9, 0.1], [0.2, 0.8], [0.7, 0.9]])
-    w, b = np.array(weights), -0.6
-    fig = hidden_space_figure(hidden, XOR_Y, w, np.array([b]), "epoch 10")
-    ax = fig.axes[0]
-    assert isinstance(fig, Figure)
-    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("h1", "h2", "epoch 10")
-    (line,) = boundary_lines(fig)
-    h1, h2 = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
-    assert np.allclose(w[0] * h1 + w[1] * h2 + b, 0.0)
-    assert np.hypot(np.ptp(h1), np.ptp(h2)) > 0.5          # drawn across the plot
-
-
-def test_hidden_space_k1_marks_the_threshold_at_minus_b_over_w():
-    fig = hidden_space_figure(np.array([[0.1], [0.9], [0.8], [0.2]]), XOR_Y, np.array([4.0]),
-                              1.0, "one hidden unit")
-    ax = fig.axes[0]
-    assert ax.get_xlabel() == "h1"
-    (line,) = boundary_lines(fig)
-    assert np.allclose(line.get_xdata(), -1.0 / 4.0)
-
-
-def test_hidden_space_k3_shows_principal_components_and_no_line():
-    hidden = np.array([[0.1, 0.2, 0.3], [0.9, 0.1, 0.5], [0.2, 0.8, 0.4], [0.7, 0.9, 0.1]])
-    fig = hidden_space_figure(hidden, XOR_Y, np.ones(3), 0.0, "three hidden units")
-    ax = fig.axes[0]
-    assert "PC1" in ax.get_xlabel() and "PC2" in ax.get_ylabel()
-    assert boundary_lines(fig) == []
-
-
-def test_hidden_space_names_coinciding_inputs_in_one_label():
-    hidden = np.array([[0.9, 0.1], [0.1, 0.1], [0.5, 0.9], [0.9, 0.1]])   # (0,0) and (1,1) meet
-    fig = hidden_space_figure(hidden, XOR_Y, np.array([1.0, 1.0]), -1.0, "t", inputs=XOR_X)
-    texts = sorted(text.get_text() for text in fig.axes[0].texts)
-    assert texts == ["(0,0) (1,1)", "(0,1)", "(1,0)"]
-
-
-def test_figure_png_renders_a_hidden_space_figure_at_dpi_100():
-    fig = hidden_space_figure(np.array([[0.1, 0.2], [0.9, 0.1]]), [0, 1], [1.0, -1.0], 0.0, "t")
+def test_figure_png_renders_a_figure_at_its_own_dpi():
+    fig = Figure(figsize=(4.0, 2.3), dpi=100)
+    fig.add_axes((0.1, 0.1, 0.8, 0.8)).plot([0, 1], [1, 0])
     rgb = decode(figure_png(fig))
-    width, height = fig.get_size_inches() * 100
-    assert rgb.shape == (round(height), round(width), 3)
+    assert rgb.shape == (230, 400, 3)
 
 
 def test_animated_png_holds_every_frame_in_order_and_loops():
@@ -337,7 +307,7 @@ def edge_width(attributes):
 
 
 def test_network_dot_has_a_node_per_neuron_and_an_edge_per_weight():
-    from plots import network_dot
+    from pictures.graph import network_dot
     weights = [np.array([[0.5, -1.0, 0.0], [2.0, 0.25, -0.5]]), np.array([[1.0], [-3.0], [0.1]])]
     biases = [np.array([0.3, -0.2, 0.0]), np.array([1.5])]
     dot = network_dot(weights, biases)
@@ -354,7 +324,7 @@ def test_network_dot_has_a_node_per_neuron_and_an_edge_per_weight():
 
 
 def test_network_dot_shows_biases_in_labels_and_fill():
-    from plots import network_dot
+    from pictures.graph import network_dot
     weights = [np.array([[1.0, 1.0]]).reshape(1, 2), np.array([[1.0], [1.0]])]
     dot = network_dot(weights, [np.array([0.75, -0.75]), np.array([0.0])])
     nodes = dot_nodes(dot)
@@ -365,8 +335,8 @@ def test_network_dot_shows_biases_in_labels_and_fill():
 
 
 def test_network_dot_labels_gradients_on_small_networks_and_tooltips_always():
-    from network import MLP, XOR_X, XOR_Y
-    from plots import MAX_LABELLED_EDGES, network_dot
+    from network import MLP
+    from pictures.graph import MAX_LABELLED_EDGES, network_dot
     net = MLP([2, 2, 1], seed=1)
     grads = net.gradients(XOR_X, XOR_Y)
     edges = dot_edges(network_dot(net.weights, net.biases, grads.weights, grads.biases))

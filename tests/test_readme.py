@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from tabs.controls import PRESETS
+from runs import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

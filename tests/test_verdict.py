@@ -10,20 +10,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network import DEFAULTS, MLP, XOR_X, XOR_Y, History, train_many
-from verdict import dead_units, judge, plateau_window, point_statuses
+import data
+from network import MLP, History
+from runs import DEFAULTS
+from sweeps import train_many
+from verdict import Kind, dead_units, judge, plateau_window, point_statuses
 
-KINDS = {"converged", "improving", "plateau", "crawling", "stuck", "oscillating", "diverged"}
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
+KINDS = set(Kind)
 HAMEY_MARK = "Hamey (1998)"
 TARGETS = [0, 1, 1, 0]
 # Two outputs decided and right, (0, 1) and (1, 1) within 0.05 of 0.5: seed 42's picture.
 UNSETTLED = np.array([0.1, 0.495, 0.9, 0.508])
+RIGHT = np.array([0.1, 0.9, 0.9, 0.1])   # every XOR output on its side of 0.5
 
 
 # --- helpers ------------------------------------------------------------------------------
 
 @cache
-def trained(sizes, seed, epochs=DEFAULTS.epochs, learning_rate=DEFAULTS.learning_rate,
+def trained(sizes, seed, epochs=DEFAULTS.epochs, learning_rate=DEFAULTS.lr,
             activation=DEFAULTS.activation, loss=DEFAULTS.loss):
     """A network trained by the engine once per module; do not train it further."""
     net = MLP(sizes, activation, loss, DEFAULTS.init, seed)
@@ -93,7 +100,7 @@ def test_seed_42_gets_stuck_on_2_2_1_with_two_points_undecided():
     net, history = trained((2, 2, 1), 42)
     verdict = verdict_of(net, history, 0.3, xor_2_2_1=True)
     outputs = outputs_of(net)
-    headline_loss = float(re.fullmatch(r"Stuck in a local minimum at loss (\S+)\.",
+    headline_loss = float(re.fullmatch(r"Stuck on a plateau at loss (\S+)\.",
                                        verdict.headline).group(1))
     undecided = [i for i in range(4) if abs(outputs[i] - 0.5) < 0.05]
     assert verdict.kind == "stuck"
@@ -233,11 +240,9 @@ def test_a_run_at_a_stationary_point_is_not_told_to_train_more():
 def test_the_app_cites_hamey_only_for_sigmoid_hidden_units(activation, seed):
     # Hamey's proof is about the 2-2-1 network of sigmoid units; with ReLU or linear hidden
     # units the 2-2-1 network has other error surfaces (a linear one cannot solve XOR at all).
-    from tabs.controls import Config
-    from tabs.runs import new_run
+    from runs import config, train
 
-    config = Config((2, 2, 1), activation, "mse", "xavier", 0.3, 5000, seed)
-    run = new_run(config)
+    run = train(config(arch="2-2-1", activation=activation, seed=seed))
     assert run.verdict.kind == "stuck"
     assert HAMEY_MARK not in text(run.verdict), text(run.verdict)
 
@@ -255,7 +260,7 @@ def test_a_loss_that_fell_4_9_percent_over_the_window_is_stuck():
     verdict = judged(synthetic(loss))
     drop = (1.0 - 0.951) / 1.0
     assert verdict.kind == "stuck"
-    assert verdict.headline == "Stuck in a local minimum at loss 0.951."
+    assert verdict.headline == "Stuck on a plateau at loss 0.951."
     assert verdict.details[0] == (f"Over the last 1,000 epochs the loss fell by only "
                                   f"{drop:.2%} (now 0.951) and the gradient norm is 0.005.")
     assert "4.90%" in verdict.details[0]
@@ -508,3 +513,55 @@ def test_dead_units_counts_the_columns_that_are_zero_for_every_example():
     ]
     assert dead_units(layers) == [2, 1, 0, 8]
     assert dead_units([]) == []
+
+
+
+# --- overfitting, from a test set's curves -------------------------------------------------
+
+def with_test(loss, test_loss, accuracy, test_accuracy):
+    """A crafted history with a test set: every array one value per epoch."""
+    history = synthetic(loss, accuracy)
+    return History(history.epochs, history.loss, history.accuracy, history.grad_norms, {},
+                   None, np.asarray(test_loss, dtype=float),
+                   np.broadcast_to(np.asarray(test_accuracy, dtype=float),
+                                   (len(loss),)).copy())
+
+
+def test_overfitting_names_the_accuracies_and_the_epoch_of_the_lowest_test_loss():
+    epochs = np.arange(101)
+    loss = 0.5 * np.exp(-epochs / 20)                       # training loss keeps falling
+    test_loss = 0.3 + 0.002 * (epochs - 40) ** 2 / 40       # lowest at epoch 40, rising since
+    verdict = judged(with_test(loss, test_loss, 1.0, 0.75), outputs=RIGHT)
+    assert verdict.kind == Kind.OVERFITTING
+    numbers = text(verdict)
+    assert "100%" in verdict.headline and "75%" in verdict.headline
+    assert "epoch 40 " in numbers
+    rise = test_loss[-1] / test_loss[40] - 1
+    assert f"{rise:.0%}" in numbers
+
+
+def test_a_test_loss_that_rises_within_the_tolerance_is_not_overfitting():
+    epochs = np.arange(101)
+    loss = 0.5 * np.exp(-epochs / 20)
+    test_loss = 0.3 + 0.0001 * np.maximum(epochs - 50, 0)   # up 1.7%: below the 10% rise
+    assert judged(with_test(loss, test_loss, 1.0, 0.75), outputs=RIGHT).kind == Kind.CONVERGED
+
+
+def test_a_small_accuracy_gap_is_not_overfitting_even_if_the_test_loss_rises():
+    epochs = np.arange(101)
+    loss = 0.5 * np.exp(-epochs / 20)
+    test_loss = 0.3 + 0.002 * (epochs - 40) ** 2 / 40
+    assert judged(with_test(loss, test_loss, 1.0, 0.95), outputs=RIGHT).kind == Kind.CONVERGED
+
+
+def test_a_big_network_on_few_noisy_moons_overfits_and_is_told_so():
+    from runs import config, train
+
+    run = train(config(arch="2-8-8-1", dataset="moons", points=30, noise=0.25, test_share=0.5,
+                       data_seed=0, lr=3.0, epochs=6000))
+    history = run.history
+    best = int(np.argmin(history.test_loss))
+    assert history.final_accuracy - history.test_accuracy[-1] >= 0.10   # measured: 100% vs 81%
+    assert history.test_loss[-1] >= 1.10 * history.test_loss[best]
+    assert run.verdict.kind == Kind.OVERFITTING
+    assert f"epoch {int(history.epochs[best]):,} " in text(run.verdict)

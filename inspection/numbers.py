@@ -5,20 +5,26 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from network import LOSSES, MLP, XOR_X, XOR_Y, Gradients, Step, numerical_gradients
-from plots import neuron_name
+from network import LOSSES, MLP, numerical_gradients
+from pictures.graph import neuron_name
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_EDIT = 100.0        # edited weights stay within ±MAX_EDIT, so the sigmoids stay finite
 
 
 def example_label(x, y):
-    """'(0, 1) → 1' for an example."""
-    return "(" + ", ".join(f"{v:g}" for v in x) + f") → {float(y):g}"
+    """'(0, 1) → 1' for an example: its input (3 significant digits) and target."""
+    return "(" + ", ".join(f"{v:.3g}" for v in x) + f") → {float(y):g}"
+
+
+def example_name(i, x, y):
+    """'#2 (1, 0) → 1': an example by its row in X, its input and its target."""
+    return f"#{i} {example_label(x, y)}"
 
 
 def tag(layer):
@@ -72,7 +78,8 @@ class Pass:
     """One forward and backward pass of the engine on n examples (rows), every number kept.
 
     Lists run over layers 1..L, except `activations`, which starts with a⁰ = x. With one
-    example (n = 1) the engine's loss is that example's own term ℓ, so its gradients are ∂ℓ/∂θ.
+    example (n = 1) and no weight decay the engine's loss is that example's own term ℓ, so
+    its gradients are ∂ℓ/∂θ.
     """
 
     X: np.ndarray                 # (n, 2)
@@ -80,12 +87,15 @@ class Pass:
     zs: list[np.ndarray]          # z, (n, k)
     activations: list[np.ndarray]
     f_primes: list[np.ndarray]    # f'(z), (n, k)
-    da: list[np.ndarray]       # ∂L/∂a, (n, k)
+    da: list[np.ndarray]          # ∂L/∂a, (n, k)
     deltas: list[np.ndarray]      # δ = ∂L/∂z, (n, k)
-    dw: list[np.ndarray]          # ∂L/∂W, the shapes of W
-    db: list[np.ndarray]          # ∂L/∂b, the shapes of b
+    dw: list[np.ndarray]          # ∂L/∂W = aᵀδ + λW, the shapes of W
+    dw_data: list[np.ndarray]     # aᵀδ, the mean of the examples' ∂ℓᵢ/∂W (dw without λW)
+    db: list[np.ndarray]          # ∂L/∂b, the shapes of b (no decay)
     terms: np.ndarray             # ℓ of each example, (n,)
-    loss: float                   # L, the mean of `terms`
+    loss: float                   # L, the mean of `terms` plus `penalty`
+    l2: float                     # λ, the weight decay
+    penalty: float                # (λ/2) ΣW²
 
     @property
     def n(self):
@@ -96,12 +106,22 @@ class Pass:
         return self.activations[-1]
 
 
+def without_decay(net):
+    """A twin of `net` with λ = 0: its loss is the data term alone."""
+    if not net.l2:
+        return net
+    twin = MLP(net.layer_sizes, net.activation, net.loss_name, net.init, net.seed)
+    twin.set_parameters(net.weights, net.biases, net.epoch)
+    return twin
+
+
 def run_pass(net, X, y):
     """Forward and backward pass of `net` on (X, y), through the engine's own functions."""
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float).reshape(-1, 1)
     forward = net.forward(X)
     gradients = net.gradients(X, y)
+    data_part = without_decay(net).gradients(X, y).weights if net.l2 else gradients.weights
     loss = LOSSES[net.loss_name]
     zs, activations = forward.pre_activations, forward.activations
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -110,20 +130,20 @@ def run_pass(net, X, y):
         dL_da.append(loss.dterm_da(forward.output, y) / len(y))
         terms = loss.term(zs[-1], forward.output, y).ravel()
     return Pass(X, y, zs, activations, f_primes, dL_da, gradients.deltas, gradients.weights,
-                gradients.biases, terms, net.loss(X, y))
+                data_part, gradients.biases, terms, net.loss(X, y), net.l2, net.penalty())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Inspection:
-    """Everything the tab shows about one network: batch, each example, the check, the step."""
+    """What the tab shows of one network on n examples, each part computed on first use."""
 
     net: MLP
-    batch: Pass
-    examples: tuple[Pass, ...]     # the engine on each example alone: ∂ℓᵢ/∂θ
-    numerical: Gradients           # central differences of the batch loss
-    step: Step                     # one update of a copy, at the run's learning rate
+    X: np.ndarray                  # (n, 2), every training example
+    y: np.ndarray                  # (n, 1)
+    learning_rate: float
+    rows: np.ndarray               # the examples the next update uses: all n, or a mini-batch
 
-    tables: dict = field(default_factory=dict, repr=False, compare=False)
+    tables: dict = field(default_factory=dict, repr=False)
 
     def table(self, key, build):
         """`build(self)` the first time `key` is asked for; the same table afterwards."""
@@ -131,13 +151,53 @@ class Inspection:
             self.tables[key] = build(self)
         return self.tables[key]
 
+    @property
+    def n(self):
+        return len(self.y)
 
-def inspect(net, learning_rate, X=XOR_X, y=XOR_Y):
-    examples = tuple(run_pass(net, X[i:i + 1], y[i:i + 1]) for i in range(len(X)))
-    with np.errstate(over="ignore", invalid="ignore"):
-        numerical = numerical_gradients(net, X, y)
-    return Inspection(net, run_pass(net, X, y), examples, numerical,
-                      net.copy().step(X, y, learning_rate))
+    @property
+    def mini_batch(self):
+        return len(self.rows) < self.n
+
+    @cached_property
+    def batch(self):
+        """The engine on all n examples: L and ∂L/∂θ."""
+        return run_pass(self.net, self.X, self.y)
+
+    def example(self, i):
+        """The engine on example i alone, without weight decay: ℓᵢ and ∂ℓᵢ/∂θ."""
+        return self.table(("example", i), lambda s: run_pass(without_decay(s.net),
+                                                             s.X[i:i + 1], s.y[i:i + 1]))
+
+    @cached_property
+    def update(self):
+        """The engine on the update's examples: the batch itself, or the mini-batch."""
+        return run_pass(self.net, self.X[self.rows], self.y[self.rows]) if self.mini_batch \
+            else self.batch
+
+    @cached_property
+    def step(self):
+        """One update of a copy at the run's learning rate, on the update's examples."""
+        return self.net.copy().step(self.X[self.rows], self.y[self.rows], self.learning_rate)
+
+    @cached_property
+    def numerical(self):
+        """Central differences of the batch loss L."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return numerical_gradients(self.net, self.X, self.y)
+
+
+def next_batch(net, n, size):
+    """The rows of the first mini-batch of `net`'s next epoch, as its own generator draws them."""
+    return net.copy().batches.permutation(n)[:size]
+
+
+def inspect(net, learning_rate, X, y, batch_size=None):
+    """The Inspection of `net` on (X, y); its update is the one training takes next."""
+    n = len(y)
+    rows = np.arange(n) if batch_size is None or batch_size >= n else next_batch(net, n,
+                                                                                 batch_size)
+    return Inspection(net, X, y, learning_rate, rows)
 
 
 def signature(weights, biases):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from inspection.numbers import example_name, parameters, tag
 from network import Gradients
-from tabs.flow_math import example_label, parameters
 
 # Central differences (numerical_gradients, step EPSILON) carry a rounding error of about
 # spacing(L) / EPSILON, 1e-10 for a loss near 1, so a tiny gradient can have a large relative
@@ -20,35 +20,89 @@ EPSILON = 1e-6
 NOISE_FLOOR = 1e-8
 MAX_FLOOR = 1e-4
 CHECK_TOLERANCE = 1e-5
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def average_table(inspection):
-    """Per parameter: each example's ∂ℓᵢ/∂θ and their mean, the batch gradient ∂L/∂θ."""
+def average_table(inspection, indices):
+    """Per parameter: the ∂ℓᵢ/∂θ of examples `indices`, the mean of all n (+ λθ) = ∂L/∂θ."""
     net, batch = inspection.net, inspection.batch
     last = len(net.layer_sizes) - 1
     params = parameters(net.layer_sizes)
     table = {"parameter": [p.name for p in params], "connection": [p.link(last) for p in params]}
-    for x, y, example in zip(batch.X, batch.y, inspection.examples):
-        table[f"∂ℓ/∂θ for {example_label(x, y[0])}"] = [p.of(example.dw, example.db)
-                                                        for p in params]
-    table["mean = ∂L/∂θ (batch)"] = [p.of(batch.dw, batch.db) for p in params]
+    for i in indices:
+        example = inspection.example(i)
+        table[f"∂ℓ/∂θ of {example_name(i, batch.X[i], batch.y[i, 0])}"] = [
+            p.of(example.dw, example.db) for p in params]
+    mean = [p.of(batch.dw_data, batch.db) for p in params]
+    if not batch.l2:
+        table[f"mean of all {batch.n} = ∂L/∂θ (batch)"] = mean
+        return pd.DataFrame(table)
+    table[f"mean of all {batch.n}"] = mean
+    table["+ λθ (weights only)"] = [0.0 if p.row is None else
+                                    batch.l2 * p.of(net.weights, net.biases) for p in params]
+    table["= ∂L/∂θ (batch)"] = [p.of(batch.dw, batch.db) for p in params]
     return pd.DataFrame(table)
 
 
-def update_table(step):
-    """Per parameter: before, the gradient, the change −η·∂L/∂θ, after (the engine's step)."""
+def _components(template, layer, values):
+    """{'z⁽¹⁾₁': column, …}: a column per neuron, its name put into `template` ('z{}')."""
+    return {template.format(f"{tag(layer)}{str(k + 1).translate(SUBSCRIPT)}"): values[:, k]
+            for k in range(values.shape[1])}
+
+
+def examples_table(batch):
+    """One row per example, numbered by its row in X: input, target, output ŷ and its ℓ."""
+    return pd.DataFrame({"x₁": batch.X[:, 0], "x₂": batch.X[:, 1], "y": batch.y[:, 0],
+                         "ŷ": batch.output[:, 0], "ℓ": batch.terms}).rename_axis("#")
+
+
+def forward_table(batch):
+    """Every example's x, y, z and a of every layer, and ℓ: the forward pass's matrices."""
+    table = {"x₁": batch.X[:, 0], "x₂": batch.X[:, 1], "y": batch.y[:, 0]}
+    for layer, (z, a) in enumerate(zip(batch.zs, batch.activations[1:]), 1):
+        table |= _components("z{}", layer, z) | _components("a{}", layer, a)
+    return pd.DataFrame({**table, "ℓ": batch.terms}).rename_axis("#")
+
+
+def backward_table(batch, activation):
+    """Every example's ∂L/∂a, f′(z) and δ of every layer, output first."""
+    last, table = len(batch.zs), {}
+    for layer in range(last, 0, -1):
+        f = "σ" if layer == last else {"sigmoid": "σ", "tanh": "tanh"}.get(activation, activation)
+        table |= (_components("∂L/∂a{}", layer, batch.da[layer - 1])
+                  | _components(f + "′(z{})", layer, batch.f_primes[layer - 1])
+                  | _components("δ{}", layer, batch.deltas[layer - 1]))
+    return pd.DataFrame(table).rename_axis("#")
+
+
+def update_table(step, full_batch=None):
+    """Per parameter: before, ∂L/∂θ (and the full batch's), −η·∂L/∂θ, after: the engine's step."""
     sizes = [step.weights_before[0].shape[0]] + [W.shape[1] for W in step.weights_before]
     last = len(sizes) - 1
     params = parameters(sizes)
     grads = step.gradients
-    return pd.DataFrame({
+    table = {
         "parameter": [p.name for p in params],
         "connection": [p.link(last) for p in params],
         "before": [p.of(step.weights_before, step.biases_before) for p in params],
         "∂L/∂θ": [p.of(grads.weights, grads.biases) for p in params],
+    }
+    if full_batch is not None:
+        table["∂L/∂θ, all examples"] = [p.of(full_batch.dw, full_batch.db) for p in params]
+    return pd.DataFrame({
+        **table,
         "−η·∂L/∂θ": [-step.learning_rate * p.of(grads.weights, grads.biases) for p in params],
         "after": [p.of(step.weights_after, step.biases_after) for p in params],
     })
+
+
+def gradient_distance(gradients, batch):
+    """(‖g − ∂L/∂θ‖, ‖∂L/∂θ‖): how far a step's gradient g is from the batch's (a Pass)."""
+    def flat(arrays):
+        return np.concatenate([np.ravel(array) for array in arrays])
+    full = flat((*batch.dw, *batch.db))
+    return (float(np.linalg.norm(flat((*gradients.weights, *gradients.biases)) - full)),
+            float(np.linalg.norm(full)))
 
 
 def magnitude_table(batch, activation):

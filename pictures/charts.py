@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from plots import CLASS0_HEX, CLASS1_HEX
+from pictures.colours import CLASS0_HEX, CLASS1_HEX
 
 MAX_POINTS = 400   # a line of 50,000 epochs is thinned to this many points; the last is kept
+MAX_LABELLED_POINTS = 12   # more data points than this: inputs only in tooltips
 
 
 def thinned(epochs):
@@ -17,26 +18,41 @@ def thinned(epochs):
     return np.unique(np.linspace(0, len(epochs) - 1, MAX_POINTS).round().astype(int))
 
 
+TRAINING_HEX = "#262626"   # the training set's curves: ink, like the outlines
+TEST_HEX = "#5b7fa6"       # the test set's: slate blue, a hue the class scale does not use
+SETS = ("training", "test")
+
+
 def history_frame(history):
+    """Loss and accuracy per recorded epoch, one row per (epoch, set); thinned."""
     rows = thinned(history.epochs)
-    return pd.DataFrame({"epoch": history.epochs[rows], "loss": history.loss[rows],
-                         "accuracy": history.accuracy[rows]})
+    parts = [("training", history.loss, history.accuracy)]
+    if history.test_loss is not None:
+        parts.append(("test", history.test_loss, history.test_accuracy))
+    return pd.concat([pd.DataFrame({"epoch": history.epochs[rows], "loss": loss[rows],
+                                    "accuracy": accuracy[rows], "set": name})
+                      for name, loss, accuracy in parts], ignore_index=True)
 
 
 def loss_chart(log_scale=False, marked_epoch=None, height=260):
-    """Loss (left axis) and accuracy (right axis) against the epoch."""
+    """Loss (solid, left axis) and accuracy (dashed, right axis) against the epoch, for the
+    training set and, where the frame has one, the test set."""
     x = {"field": "epoch", "type": "quantitative", "title": "epoch"}
     loss_scale = {"type": "log"} if log_scale else {"zero": True}
+    colour = {"field": "set", "type": "nominal", "title": None,
+              "scale": {"domain": list(SETS), "range": [TRAINING_HEX, TEST_HEX]},
+              "legend": {"orient": "top", "labelFontSize": 13}}
     layers = [
-        {"mark": {"type": "line", "color": CLASS1_HEX},
-         "encoding": {"x": x, "y": {"field": "loss", "type": "quantitative",
-                                    "scale": loss_scale,
-                                    "axis": {"title": "loss", "titleColor": CLASS1_HEX}}}},
-        {"mark": {"type": "line", "color": CLASS0_HEX, "strokeDash": [4, 3]},
-         "encoding": {"x": x, "y": {"field": "accuracy", "type": "quantitative",
-                                    "scale": {"domain": [0, 1]},
-                                    "axis": {"title": "accuracy", "format": ".0%",
-                                             "titleColor": CLASS0_HEX, "orient": "right"}}}},
+        {"mark": {"type": "line"},
+         "encoding": {"x": x, "color": colour,
+                      "y": {"field": "loss", "type": "quantitative", "scale": loss_scale,
+                            "axis": {"title": "loss (solid)"}}}},
+        {"mark": {"type": "line", "strokeDash": [4, 3]},
+         "encoding": {"x": x, "color": colour,
+                      "y": {"field": "accuracy", "type": "quantitative",
+                            "scale": {"domain": [0, 1]},
+                            "axis": {"title": "accuracy (dashed)", "format": ".0%",
+                                     "orient": "right"}}}},
     ]
     if marked_epoch is not None:
         layers.append({"mark": {"type": "rule", "color": "#444", "strokeDash": [2, 2]},
@@ -100,7 +116,7 @@ def hidden_space(hidden, X, y, output_weights, output_bias, value_range=None):
     fixed = value_range if k <= 2 else None
     u_box = _padded(u if k <= 2 else np.append(u, 0.0), fixed)   # keep z = 0 in view
     v_box = _padded(v, fixed if k == 2 else None) if k > 1 else (-1.0, 1.0)
-    labels = ["(" + ", ".join(f"{value:g}" for value in x) + ")" for x in X]
+    labels = ["(" + ", ".join(f"{value:.3g}" for value in x) + ")" for x in X]
     data = pd.DataFrame({"u": u, "v": v, "input": labels, "layer": "point",
                          "class": np.where(np.ravel(y) > 0.5, "class 1", "class 0")})
     scale_u = {"domain": list(u_box), "nice": False}
@@ -112,7 +128,8 @@ def hidden_space(hidden, X, y, output_weights, output_bias, value_range=None):
     points_only = [{"filter": "datum.layer == 'point'"}]
     layers = [
         {"transform": points_only,
-         "mark": {"type": "point", "filled": True, "size": 160, "stroke": "#262626",
+         "mark": {"type": "point", "filled": True,
+                  "size": 160 if len(X) <= MAX_LABELLED_POINTS else 40, "stroke": "#262626",
                   "strokeWidth": 1, "opacity": 0.9},
          "encoding": {"x": {"field": "u", "type": "quantitative", "scale": scale_u,
                             "title": u_title},
@@ -120,12 +137,13 @@ def hidden_space(hidden, X, y, output_weights, output_bias, value_range=None):
                             "title": v_title, "axis": None if k == 1 else {}},
                       "color": colour, "shape": shape,
                       "tooltip": [{"field": "input"}, {"field": "class"}]}},
-        {"transform": points_only,
-         "mark": {"type": "text", "dx": 14, "dy": -10, "fontSize": 11},
-         "encoding": {"x": {"field": "u", "type": "quantitative"},
-                      "y": {"field": "v", "type": "quantitative"},
-                      "text": {"field": "input"}}},
     ]
+    if len(X) <= MAX_LABELLED_POINTS:
+        layers.append({"transform": points_only,
+                       "mark": {"type": "text", "dx": 14, "dy": -10, "fontSize": 11},
+                       "encoding": {"x": {"field": "u", "type": "quantitative"},
+                                    "y": {"field": "v", "type": "quantitative"},
+                                    "text": {"field": "input"}}})
     segment = _segment(w, b, (*u_box, *v_box))
     if segment is not None:
         (ua, va), (ub, vb) = segment

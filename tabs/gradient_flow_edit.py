@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from network import MLP, XOR_X, XOR_Y
-from tabs import flow_math, runs
+from inspection import numbers as flow_math
+from network import MLP
+from tabs import drawing
 
 EDITS = "flow_edits"              # {(run id, epoch): (weights, biases)} as edited
 GENERATION = "flow_edit_gen"      # bumped by Restore, so the editor starts afresh
@@ -68,9 +69,9 @@ def _restore(run_id, epoch):
 
 def stored_boundary_png(run, epoch, net):
     """The stored network's boundary at `epoch`: the Training tab's frame, or drawn once."""
-    if epoch in run.frames:
-        return run.frames[epoch]
-    return run.picture(("flow_boundary", epoch), lambda: runs.boundary_png(net))
+    if epoch in run.history.snapshots:
+        return drawing.frame(run, epoch)
+    return run.picture(("flow_boundary", epoch), lambda: drawing.boundary_png(run, net))
 
 
 def edited_boundary_png(run, epoch, edited):
@@ -78,7 +79,7 @@ def edited_boundary_png(run, epoch, edited):
     key = (run.id, epoch, edited.signature)
     cached = st.session_state.get(PICTURE)
     if cached is None or cached[0] != key:
-        cached = st.session_state[PICTURE] = (key, runs.boundary_png(edited.net))
+        cached = st.session_state[PICTURE] = (key, drawing.boundary_png(run, edited.net))
     return cached[1]
 
 
@@ -118,7 +119,8 @@ def render(run, epoch, original, edited):
     changed = f"{edited.changed} parameter{'s' if edited.changed != 1 else ''}"
     before, after = st.columns(2)
     before.image(stored_boundary_png(run, epoch, original), output_format="PNG",
-                 caption=f"As trained, epoch {epoch:,}: loss {original.loss(XOR_X, XOR_Y):.4g}")
+                 caption=f"As trained, epoch {epoch:,}: loss "
+                         f"{original.loss(run.data.X, run.data.y):.4g}")
     after.image(edited_boundary_png(run, epoch, edited), output_format="PNG",
                 caption=f"Edited ({changed} changed): loss "
-                        f"{edited.net.loss(XOR_X, XOR_Y):.4g}")
+                        f"{edited.net.loss(run.data.X, run.data.y):.4g}")

@@ -1,4 +1,4 @@
-"""Unit tests for the pure parts of tabs/controls.py: parsing, link values, Config, presets."""
+"""runs.py and the sidebar's link values: parsing, Config, config(), presets, train/extend."""
 
 import dataclasses
 import math
@@ -8,22 +8,33 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network import ACTIVATIONS, INITS, LOSSES, MLP, XOR_X, XOR_Y
-from tabs.controls import (
-    DEFAULT_VALUES,
-    LEARNING_RATES,
-    LINKED_KEYS,
+import data
+from network import ACTIVATIONS, INITS, LOSSES, MLP
+from runs import (
+    DEFAULTS,
+    KEYS,
     PRESETS,
     Config,
-    _from_link,
-    nearest_learning_rate,
+    config,
     parse_architecture,
 )
-from verdict import judge
+from runs import extend as runs_extend
+from runs import from_link as runs_from_link
+from runs import to_link as runs_to_link
+from runs import train as train_run
+from tabs.sidebar import (
+    DEFAULT_VALUES,
+    L2_RATES,
+    LEARNING_RATES,
+    LINKED_KEYS,
+    from_link,
+    nearest_learning_rate,
+)
+from verdict import Kind, judge
 
-# The kinds verdict.judge returns (see the Verdict dataclass and test_verdict.py).
-VERDICT_KINDS = {"converged", "improving", "plateau", "crawling", "stuck", "oscillating",
-                 "diverged"}
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
+
 
 
 # --- parse_architecture --------------------------------------------------------------------
@@ -140,9 +151,20 @@ def test_nearest_learning_rate_has_no_slider_value_closer_in_log(value):
     ("activation", "tanh", "tanh"),
     ("loss", "bce", "bce"),
     ("init", "he", "he"),
+    ("dataset", "spiral", "spiral"),
+    ("points", "300", 300),
+    ("noise", "0.1", 0.1),
+    ("noise", "0.12", 0.1),
+    ("test_share", "0.3", 0.3),
+    ("data_seed", "7", 7),
+    ("batch", "full", "full"),
+    ("batch", "32", 32),
+    ("batch", "30", 32),
+    ("l2", "0.01", 0.01),
+    ("l2", "0", 0.0),
 ])
 def test_from_link_reads_good_values(key, text, value):
-    read = _from_link(key, text)
+    read = from_link(key, text)
     assert read == value and type(read) is type(value)
 
 
@@ -153,26 +175,35 @@ def test_from_link_reads_good_values(key, text, value):
     ("seed", "-1"), ("seed", "1.5"), ("seed", str(2**31)), ("seed", "abc"),
     ("activation", "swish"), ("activation", "Tanh"),
     ("loss", "hinge"), ("init", "orthogonal"),
+    ("dataset", "csv"), ("dataset", "mnist"), ("points", "1001"), ("points", "abc"),
+    ("noise", "-0.1"), ("noise", "nan"), ("test_share", "0.51"), ("data_seed", "-2"),
+    ("batch", "-4"), ("batch", "1.5"), ("l2", "2"), ("l2", "inf"),
 ])
 def test_from_link_rejects_bad_values(key, text):
     with pytest.raises(ValueError):
-        _from_link(key, text)
+        from_link(key, text)
 
 
 @pytest.mark.parametrize("key, text, phrase", [
-    ("epochs", "0", "between 1 and 50,000"),
-    ("epochs", "50001", "between 1 and 50,000"),
-    ("epochs", "ten", "epochs must be a whole number"),
+    ("epochs", "0", "from 1 to 50,000"),
+    ("epochs", "50001", "from 1 to 50,000"),
+    ("epochs", "ten", "epochs must be a number"),
     ("seed", "-1", "seed must be a whole number"),
-    ("seed", str(2**31), "between 0 and 2,147,483,647"),
-    ("lr", "inf", "learning rate must be a number > 0"),
+    ("seed", str(2**31), "from 0 to 2,147,483,647"),
+    ("lr", "inf", "lr must be a number"),
+    ("dataset", "mnist", "xor, and, or"),
+    ("points", "3", "from 4 to 1,000"),
+    ("noise", "2", "from 0 to 1"),
+    ("test_share", "0.6", "from 0 to 0.5"),
+    ("batch", "0", "from 1"),
+    ("l2", "-1", "from 0 to 1"),
     ("activation", "swish", "sigmoid, tanh, relu, linear"),
     ("loss", "hinge", "mse, bce"),
     ("init", "orthogonal", "xavier, he, uniform"),
 ])
 def test_from_link_says_what_a_good_value_looks_like(key, text, phrase):
     with pytest.raises(ValueError) as error:
-        _from_link(key, text)
+        from_link(key, text)
     assert phrase in str(error.value)
 
 
@@ -181,11 +212,20 @@ def valid_widget_value(key, value):
         return parse_architecture(value) is not None
     if key == "lr":
         return value in LEARNING_RATES
-    if key == "epochs":
-        return isinstance(value, int) and 1 <= value <= 50_000
-    if key == "seed":
-        return isinstance(value, int) and 0 <= value <= 2**31 - 1
-    return value in {"activation": ACTIVATIONS, "loss": LOSSES, "init": INITS}[key]
+    if key == "l2":
+        return value in L2_RATES
+    if key == "batch":
+        return value == "full" or value in (1, 2, 4, 8, 16, 32, 64, 128)
+    if key in ("epochs", "points", "seed", "data_seed"):
+        low, high = {"epochs": (1, 50_000), "points": (4, 1000)}.get(key, (0, 2**31 - 1))
+        return isinstance(value, int) and low <= value <= high
+    if key in ("noise", "test_share"):
+        high = {"noise": 1.0, "test_share": 0.5}[key]
+        return 0 <= value <= high and abs(value / 0.05 - round(value / 0.05)) < 1e-9
+    choices = {"activation": ACTIVATIONS, "loss": LOSSES, "init": INITS,
+               "dataset": ("xor", "and", "or", "xor_cloud", "circle", "gaussians", "spiral",
+                           "moons")}
+    return value in choices[key]
 
 
 @settings(max_examples=60, deadline=None)
@@ -193,39 +233,101 @@ def valid_widget_value(key, value):
 @given(text=st.text(max_size=30) | st.from_regex(r"\A-?[0-9]{0,12}(\.[0-9]{0,3})?\Z"))
 def test_from_link_on_any_text_returns_a_widget_value_or_raises_value_error(key, text):
     try:
-        value = _from_link(key, text)
+        value = from_link(key, text)
     except ValueError:
         return
     assert valid_widget_value(key, value)
 
 
-# --- Config --------------------------------------------------------------------------------
+# --- Config ---------------------------------------------------------------------------------
 
-BASE = Config((2, 4, 1), "sigmoid", "mse", "xavier", 0.3, 5000, 123)
-CHANGED = {"layer_sizes": (2, 2, 1), "activation": "tanh", "loss": "bce", "init": "he",
-           "learning_rate": 0.5, "seed": 42}
+CHANGED = {"arch": "2-2-1", "activation": "tanh", "loss": "bce", "init": "he", "lr": 0.5,
+           "seed": 42, "dataset": "spiral", "test_share": 0.2, "data_seed": 3, "batch": 8,
+           "l2": 0.01}
 
 
-def test_config_same_network_ignores_the_epoch_count():
-    longer = dataclasses.replace(BASE, epochs=20_000)
-    assert BASE.same_network(longer) and longer.same_network(BASE)
-    assert BASE.same_network(BASE)
+def test_config_fields_are_the_link_keys():
+    assert [field.name for field in dataclasses.fields(Config)] == list(KEYS)
+    assert set(KEYS) == set(LINKED_KEYS)
+
+
+def test_config_keywords_are_link_keys_with_defaults_for_the_rest():
+    made = config(arch="2-2-1", lr=0.3, seed=42)
+    assert made == dataclasses.replace(DEFAULTS, arch="2-2-1", seed=42)
+    assert made.layer_sizes == (2, 2, 1)
+    assert config(arch=(2, 8, 8, 1)).arch == "2-8-8-1"
+
+
+@pytest.mark.parametrize("settings, phrase", [
+    ({"arch": "2-9-1"}, "1 to 8 neurons"), ({"lr": 0}, "lr must be"),
+    ({"dataset": "mnist"}, "dataset must be one of"), ({"colour": "red"}, "Unknown setting"),
+    ({"points": 2}, "from 4 to 1,000"), ({"epochs": 1.5}, "whole number"),
+])
+def test_config_rejects_bad_settings_saying_what_to_change(settings, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        config(**settings)
+
+
+def test_config_same_run_ignores_the_epoch_count():
+    longer = DEFAULTS.replace(epochs=20_000)
+    assert DEFAULTS.same_run(longer) and longer.same_run(DEFAULTS)
 
 
 @pytest.mark.parametrize("field, value", list(CHANGED.items()))
-def test_config_same_network_notices_every_other_setting(field, value):
-    other = dataclasses.replace(BASE, **{field: value})
-    assert not BASE.same_network(other) and not other.same_network(BASE)
+def test_config_same_run_notices_every_other_setting(field, value):
+    base = DEFAULTS.replace(dataset="moons")   # generated data: points and noise matter too
+    other = base.replace(**{field: value}) if field != "dataset" else base.replace(dataset="xor")
+    assert not base.same_run(other) and not other.same_run(base)
 
 
-def test_config_fields_are_exactly_the_checked_ones_plus_epochs():
-    fields = {field.name for field in dataclasses.fields(Config)}
-    assert fields == set(CHANGED) | {"epochs"}
+def test_config_same_run_ignores_points_and_noise_of_the_fixed_four_points():
+    assert DEFAULTS.same_run(DEFAULTS.replace(points=300, noise=0.5, data_seed=9))
+    assert not DEFAULTS.same_run(DEFAULTS.replace(test_share=0.25, data_seed=9))
+    moons = DEFAULTS.replace(dataset="moons")
+    assert not moons.same_run(moons.replace(points=300))
 
 
-def test_config_arch_joins_the_layer_sizes_with_dashes():
-    assert BASE.arch == "2-4-1"
-    assert dataclasses.replace(BASE, layer_sizes=(2, 8, 8, 1)).arch == "2-8-8-1"
+def test_config_differences_name_each_changed_setting():
+    assert DEFAULTS.differences(DEFAULTS.replace(seed=42, lr=1.0)) == [
+        ("lr", 0.3, 1.0), ("seed", 123, 42)]
+
+
+# --- train and extend ----------------------------------------------------------------------
+
+def test_train_at_the_defaults_equals_the_engine_on_the_four_points():
+    run = train_run(DEFAULTS)
+    net = MLP([2, 4, 1], seed=123)
+    history = net.train(XOR_X, XOR_Y, 0.3, 5000)
+    assert np.array_equal(run.history.loss, history.loss)
+    assert run.test is None and run.data.n == 4
+
+
+def test_train_with_a_test_share_trains_on_the_rest_and_records_the_test_set():
+    settings = DEFAULTS.replace(dataset="moons", points=100, noise=0.1, test_share=0.3,
+                                epochs=300)
+    run = train_run(settings)
+    assert run.data.n + run.test.n == 100 and run.test.n == 30
+    net = MLP([2, 4, 1], seed=123)
+    history = net.train(run.data.X, run.data.y, 0.3, 300, X_test=run.test.X, y_test=run.test.y)
+    assert np.array_equal(run.history.test_loss, history.test_loss)
+    assert run.history.test_loss[-1] == pytest.approx(run.net.loss(run.test.X, run.test.y))
+
+
+def test_extend_continues_exactly_like_one_longer_run():
+    settings = DEFAULTS.replace(dataset="circle", points=80, batch=16, epochs=200)
+    extended = runs_extend(train_run(settings), 200)
+    whole = train_run(settings.replace(epochs=400))
+    assert np.array_equal(extended.history.loss, whole.history.loss)
+    assert extended.epochs == 400
+
+
+def test_a_run_at_a_snapshot_continues_with_the_batches_of_that_epoch():
+    settings = DEFAULTS.replace(dataset="circle", points=80, batch=16, epochs=200)
+    run = train_run(settings)
+    middle = run.snapshot_epochs[len(run.snapshot_epochs) // 2]
+    again = run.network_at(middle)
+    rest = again.train(run.data.X, run.data.y, settings.lr, run.epochs - middle, batch_size=16)
+    assert rest.loss[-1] == run.history.loss[-1]
 
 
 # --- presets -------------------------------------------------------------------------------
@@ -239,18 +341,24 @@ def test_preset_keys_are_unique():
 def test_preset_settings_are_real_widget_keys_with_values_the_widgets_take(preset):
     assert set(preset.settings) <= set(DEFAULT_VALUES)
     for key, value in preset.settings.items():
-        assert _from_link(key, str(value)) == value
+        assert from_link(key, str(value)) == value
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda preset: preset.key)
-def test_preset_expects_a_kind_of_verdict_that_judge_returns(preset):
-    assert preset.expected in VERDICT_KINDS
+def test_preset_expects_a_kind_of_verdict(preset):
+    assert isinstance(preset.expected, Kind)
 
 
 def test_default_values_are_values_the_widgets_take():
     for key, value in DEFAULT_VALUES.items():
-        assert _from_link(key, str(value)) == value
+        assert from_link(key, str(value)) == value
     assert set(DEFAULT_VALUES) == set(LINKED_KEYS)
+
+
+def test_every_link_key_round_trips_through_the_link_text():
+    settings = config(**CHANGED)
+    assert config(**{key: runs_from_link(key, text)
+                     for key, text in runs_to_link(settings).items()}) == settings
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda preset: preset.key)
@@ -270,3 +378,4 @@ def test_preset_run_gets_the_verdict_its_text_promises(preset):
         assert history.loss[-1] > history.loss[0]
     if preset.key == "lr_low":    # "every output is still near 0.5"
         assert np.all(np.abs(outputs - 0.5) < 0.05)
+

@@ -1,0 +1,336 @@
+"""A training run and every setting it depends on; no Streamlit.
+
+`Config` holds every setting, each named by its key in the page's link; `config()` builds
+one from link-style keywords and says what to change when a value is bad. `train(config)`
+makes the data, trains a network and judges the result: a `Run`. `extend(run, epochs)`
+continues it from its current weights.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import count
+
+import numpy as np
+
+import data
+from data import Dataset
+from network import ACTIVATIONS, INITS, LOSSES, MLP, History
+from verdict import Kind, Verdict, judge
+
+MAX_HIDDEN_LAYERS = 4
+MAX_NEURONS = 8
+MAX_EPOCHS = 50_000
+MAX_SEED = 2**31 - 1
+MAX_L2 = 1.0
+MAX_TEST_SHARE = 0.5
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128)   # besides the full batch (None)
+UPLOAD = "csv"        # the `dataset` of a run on an uploaded file
+FRAMES = 21           # decision-boundary snapshots per training segment
+CHUNKS = 20           # progress updates per training segment
+_run_ids = count(1)
+
+
+def parse_architecture(text):
+    """'2-4-1' -> (2, 4, 1); a ValueError says what to write instead."""
+    example = "write the layer sizes joined by dashes, e.g. 2-4-1 or 2-8-8-1"
+    parts = [part.strip() for part in str(text).strip().split("-")]
+    if not all(part.isascii() and part.isdigit() for part in parts) or len(parts) < 2:
+        raise ValueError(f"“{text}” is not an architecture: {example}.")
+    sizes = tuple(int(part) for part in parts)
+    hidden = sizes[1:-1]
+    if sizes[0] != 2:
+        raise ValueError(f"“{text}” must start with 2: the network has two inputs, x₁ and x₂.")
+    if sizes[-1] != 1:
+        raise ValueError(f"“{text}” must end with 1: the network has one output unit.")
+    if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
+        raise ValueError(f"“{text}” has {len(hidden)} hidden layers; use 1 to "
+                         f"{MAX_HIDDEN_LAYERS}, e.g. 2-4-1 or 2-8-8-1.")
+    if 0 in hidden:
+        raise ValueError(f"“{text}”: every hidden layer needs 1 to {MAX_NEURONS} neurons; "
+                         "a layer of 0 neurons would cut the network in two.")
+    if max(hidden) > MAX_NEURONS:
+        raise ValueError(f"“{text}”: every hidden layer needs 1 to {MAX_NEURONS} neurons; "
+                         f"{max(hidden)} is more than this playground draws.")
+    return sizes
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a run, each named by its key in the page's link."""
+
+    arch: str = "2-4-1"
+    activation: str = "sigmoid"
+    loss: str = "mse"
+    init: str = "xavier"
+    lr: float = 0.3
+    epochs: int = 5000
+    seed: int = 123
+    dataset: str = data.DEFAULT
+    points: int = 200
+    noise: float = 0.0
+    test_share: float = 0.0
+    data_seed: int = 0
+    batch: int | None = None   # None: full batch
+    l2: float = 0.0
+
+    @property
+    def layer_sizes(self):
+        return parse_architecture(self.arch)
+
+    def network(self, seed=None):
+        """A fresh network with these settings (from `seed` instead, if given)."""
+        return MLP(self.layer_sizes, self.activation, self.loss, self.init,
+                   self.seed if seed is None else seed, self.l2)
+
+    def replace(self, **changes):
+        """This config with some settings changed, checked like `config()`."""
+        return config(**{**dataclasses.asdict(self), **changes})
+
+    def relevant(self):
+        """The settings that change what a run computes, besides its epochs."""
+        ignored = {"epochs"}
+        if self.dataset in data.FIXED:
+            ignored |= {"points", "noise"} | ({"data_seed"} if not self.test_share else set())
+        return tuple((f.name, getattr(self, f.name)) for f in dataclasses.fields(self)
+                     if f.name not in ignored)
+
+    def same_run(self, other):
+        """True if `other` trains the same run (only the epoch count may differ)."""
+        return self.relevant() == other.relevant()
+
+    def differences(self, other):
+        """(key, this value, other value) for every relevant setting that differs."""
+        mine, theirs = dict(self.relevant()), dict(other.relevant())
+        return [(key, mine.get(key), theirs.get(key)) for key in dict.fromkeys([*mine, *theirs])
+                if mine.get(key) != theirs.get(key)]
+
+
+DEFAULTS = Config()
+KEYS = tuple(f.name for f in dataclasses.fields(Config))
+
+
+def _number(key, value, low, high, whole=False, example=None):
+    text = f"{key}={example if example is not None else getattr(DEFAULTS, key)}"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"{key} must be a number, e.g. {text}")
+    if not math.isfinite(value) or not low <= value <= high or (whole and value != int(value)):
+        kind, shown = ("a whole number", "{:,}") if whole else ("a number", "{:g}")
+        raise ValueError(f"{key} must be {kind} from {shown.format(low)} to "
+                         f"{shown.format(high)}, e.g. {text}")
+    return int(value) if whole else float(value)
+
+
+def _choice(key, value, choices):
+    if value not in choices:
+        raise ValueError(f"{key} must be one of {', '.join(choices)}")
+    return value
+
+
+def config(**settings):
+    """A Config from link-style keywords, defaults for the rest; a ValueError says what to
+    change. `arch` may be text ('2-2-1') or layer sizes ((2, 2, 1))."""
+    unknown = sorted(set(settings) - set(KEYS))
+    if unknown:
+        raise ValueError(f"Unknown setting {', '.join(unknown)}: use {', '.join(KEYS)}.")
+    values = {**dataclasses.asdict(DEFAULTS), **settings}
+    arch = values["arch"]
+    if not isinstance(arch, str):
+        arch = "-".join(str(size) for size in arch)
+    arch = "-".join(map(str, parse_architecture(arch)))
+    lr = _number("lr", values["lr"], 0.0, math.inf)
+    if lr <= 0:
+        raise ValueError("lr must be a number > 0, e.g. lr=0.3")
+    batch = values["batch"]
+    batch = None if batch is None else _number("batch", batch, 1, data.MAX_POINTS, whole=True,
+                                                example=32)
+    return Config(
+        arch=arch,
+        activation=_choice("activation", values["activation"], ACTIVATIONS),
+        loss=_choice("loss", values["loss"], LOSSES),
+        init=_choice("init", values["init"], INITS),
+        lr=lr,
+        epochs=_number("epochs", values["epochs"], 1, MAX_EPOCHS, whole=True),
+        seed=_number("seed", values["seed"], 0, MAX_SEED, whole=True),
+        dataset=_choice("dataset", values["dataset"], (*data.NAMES, UPLOAD)),
+        points=_number("points", values["points"], data.MIN_POINTS, data.MAX_POINTS, whole=True),
+        noise=_number("noise", values["noise"], 0.0, data.MAX_NOISE),
+        test_share=_number("test_share", values["test_share"], 0.0, MAX_TEST_SHARE),
+        data_seed=_number("data_seed", values["data_seed"], 0, MAX_SEED, whole=True),
+        batch=batch,
+        l2=_number("l2", values["l2"], 0.0, MAX_L2),
+    )
+
+
+def from_link(key, text):
+    """A link's text for `key` as a setting's value; a ValueError says what is wrong."""
+    text = str(text).strip()
+    if key in ("arch", "activation", "loss", "init", "dataset"):
+        value = text
+    elif key == "batch":
+        value = None if text in ("", "full") else _parse_number(key, text)
+    else:
+        value = _parse_number(key, text)
+    return getattr(config(**{key: value}), key)
+
+
+def _parse_number(key, text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{key} must be a number, e.g. {key}={getattr(DEFAULTS, key)}") from None
+    return int(value) if value.is_integer() and key not in ("lr", "noise", "test_share", "l2") \
+        else value
+
+
+def to_link(config):
+    """The link's text of every setting."""
+    return {key: _link_text(getattr(config, key)) for key in KEYS}
+
+
+def _link_text(value):
+    if value is None:
+        return "full"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@lru_cache(maxsize=64)
+def datasets(config):
+    """The training and test sets of a config (None: no test set); read-only, shared."""
+    made = data.make(config.dataset, config.points, config.noise, config.data_seed)
+    return data.split(made, config.test_share, config.data_seed)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A one-click experiment; tests check that the run shows what `text` says."""
+
+    key: str
+    title: str
+    text: str
+    settings: dict
+    expected: Kind   # the verdict the text promises
+
+
+PRESETS = (
+    Preset("seed_123", "Seed 123 converges",
+           "A 2-2-1 network at learning rate 0.3 from seed 123 solves XOR.",
+           {"arch": "2-2-1", "seed": 123}, Kind.CONVERGED),
+    Preset("seed_42", "Seed 42 gets stuck",
+           "The same 2-2-1 network from seed 42 stalls on a plateau with two inputs undecided.",
+           {"arch": "2-2-1", "seed": 42}, Kind.STUCK),
+    Preset("rescue_42", "Four hidden neurons rescue seed 42",
+           "Seed 42 again, but with 2-4-1: the wider network solves XOR.",
+           {"arch": "2-4-1", "seed": 42}, Kind.CONVERGED),
+    Preset("lr_high", "A learning rate that is too high",
+           "tanh, cross-entropy, learning rate 10: each step overshoots, the loss jumps up and "
+           "down and ends above where it started.",
+           {"arch": "2-4-1", "seed": 123, "activation": "tanh", "loss": "bce", "lr": 10.0},
+           Kind.OSCILLATING),
+    Preset("lr_low", "A learning rate that is too low",
+           "Learning rate 0.01: after 5,000 epochs every output is still near 0.5.",
+           {"arch": "2-4-1", "seed": 123, "lr": 0.01}, Kind.CRAWLING),
+)
+
+
+@dataclass
+class Run:
+    """One network trained from its seed, possibly in several segments (`extend`)."""
+
+    config: Config                  # the settings it was trained with (epochs: the first segment)
+    data: Dataset                   # what it trains on
+    test: Dataset | None            # held out, or None
+    source: Dataset | None          # the uploaded file's points, None for generated data
+    net: MLP                        # the network now (its final weights)
+    history: History
+    verdict: Verdict
+    id: int = field(default_factory=lambda: next(_run_ids))
+    pictures: dict = field(default_factory=dict)   # anything drawn once per run
+
+    def continues(self, config, dataset=None):
+        """True if `config` (on `dataset`, an uploaded file's) would train this same run."""
+        return self.config.same_run(config) and dataset is self.source
+
+    def picture(self, key, draw):
+        """`draw()` the first time `key` is asked for; the same result afterwards."""
+        if key not in self.pictures:
+            self.pictures[key] = draw()
+        return self.pictures[key]
+
+    @property
+    def epochs(self):
+        return int(self.history.epochs[-1])
+
+    @property
+    def snapshot_epochs(self):
+        return sorted(self.history.snapshots)
+
+    def network_at(self, epoch):
+        """A copy of the network with the weights it had at a snapshot epoch."""
+        snapshot = self.history.snapshots[epoch]
+        twin = self.net.copy()
+        twin.set_parameters(snapshot.weights, snapshot.biases, epoch, snapshot.batch_state)
+        return twin
+
+
+def _snapshot_plan(first, epochs):
+    return np.unique(np.linspace(first, first + epochs, FRAMES).round().astype(int)).tolist()
+
+
+def _judge(config, train_set, net, history):
+    forward = net.forward(train_set.X)
+    hamey = (config.layer_sizes, config.activation, config.loss) == ((2, 2, 1), "sigmoid",
+                                                                     "mse") \
+        and data.is_classic_xor(train_set) and not config.l2 and config.batch is None
+    return judge(history, train_set.X, train_set.y, forward.output, config.lr,
+                 forward.activations[1:-1], config.activation, hamey)
+
+
+def _train_segment(config, train_set, test_set, net, epochs, history=None, progress=None):
+    """Train `epochs` more epochs in chunks, calling `progress(fraction, history)` after each."""
+    plan = _snapshot_plan(net.epoch, epochs)
+    chunk = max(1, -(-epochs // CHUNKS))
+    tested = {} if test_set is None else {"X_test": test_set.X, "y_test": test_set.y}
+    done = 0
+    while done < epochs:
+        size = min(chunk, epochs - done)
+        part = net.train(train_set.X, train_set.y, config.lr, size, batch_size=config.batch,
+                         snapshot_epochs=plan, **tested)
+        history = part if history is None else history.then(part)
+        done += size
+        if part.diverged_at is not None:
+            break
+        if progress is not None:
+            progress(done / epochs, history)
+    if net.epoch not in history.snapshots:   # stopped early (diverged): keep where it stopped
+        history.snapshots[net.epoch] = net.snapshot()
+    return history
+
+
+def train(config, progress=None, dataset=None):
+    """A new run of `config`; `dataset` (an uploaded file's) replaces the generated data."""
+    if dataset is None:
+        train_set, test_set = datasets(config)
+    else:
+        train_set, test_set = data.split(dataset, config.test_share, config.data_seed)
+    net = config.network()
+    history = _train_segment(config, train_set, test_set, net, config.epochs, progress=progress)
+    return Run(config, train_set, test_set, dataset, net, history,
+               _judge(config, train_set, net, history))
+
+
+def extend(run, epochs=None, progress=None):
+    """The run trained `epochs` more epochs (its config's, if None) from where it stopped."""
+    epochs = run.config.epochs if epochs is None else epochs
+    net = run.net.copy()
+    history = _train_segment(run.config, run.data, run.test, net, epochs, run.history, progress)
+    return Run(run.config, run.data, run.test, run.source, net, history,
+               _judge(run.config, run.data, net, history),
+               pictures={key: value for key, value in run.pictures.items()
+                         if isinstance(key, tuple) and key[0] == "frame"})
+

@@ -1,0 +1,298 @@
+"""The sidebar: widgets -> one runs.Config, kept in sync with the page's link."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import data
+import runs
+from network import ACTIVATIONS, INITS, LOSSES
+from tabs.text import escaped
+
+ARCH_PRESETS = ("2-2-1", "2-4-1", "2-8-1")
+LEARNING_RATES = (0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5,
+                  1.0, 2.0, 3.0, 5.0, 10.0)
+L2_RATES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+BATCHES = ("full", *runs.BATCH_SIZES)
+NOISE_STEP = 0.05
+SHARE_STEP = 0.05
+LINKED_KEYS = runs.KEYS          # every setting but the uploaded file is in the link
+UPLOAD = "_upload"               # (file fingerprint, Dataset or None, error or None)
+DATASET_NAMES = {**data.TITLES, runs.UPLOAD: "your CSV file"}
+LOSS_NAMES = {"mse": "mse: mean squared error", "bce": "bce: binary cross-entropy"}
+
+
+def _widget_value(key, value):
+    """A setting's value as its widget holds it."""
+    if key == "batch":
+        return "full" if value is None else value
+    return value
+
+
+DEFAULT_VALUES = {key: _widget_value(key, getattr(runs.DEFAULTS, key)) for key in LINKED_KEYS}
+
+
+def nearest(options, value):
+    """The option closest to `value`, on a log scale for positive options."""
+    def distance(option):
+        if option > 0 and value > 0:
+            return abs(math.log(option) - math.log(value))
+        return abs(option - value) + (1e9 if (option > 0) != (value > 0) else 0)
+    return min(options, key=distance)
+
+
+def nearest_learning_rate(value):
+    """The slider's learning rate closest to `value` on a log scale."""
+    return nearest(LEARNING_RATES, value)
+
+
+def _on_step(value, step):
+    return round(round(value / step) * step, 10)
+
+
+def from_link(key, text):
+    """A link's value for `key` as its widget wants it; a ValueError says what is wrong."""
+    if key == "dataset" and text == runs.UPLOAD:
+        raise ValueError("a link cannot carry a file: upload the CSV file again")
+    value = runs.from_link(key, text)
+    if key == "lr":
+        return nearest_learning_rate(value)
+    if key == "l2":
+        return nearest(L2_RATES, value)
+    if key == "batch":
+        return "full" if value is None else nearest(runs.BATCH_SIZES, value)
+    if key == "noise":
+        return _on_step(value, NOISE_STEP)
+    if key == "test_share":
+        return _on_step(value, SHARE_STEP)
+    return value
+
+
+def apply_link():
+    """Take settings from the page's link (query string) when it changed; note what was wrong."""
+    params = {key: st.query_params.get(key) for key in LINKED_KEYS if key in st.query_params}
+    if params == st.session_state.get("_linked"):
+        return
+    problems = []
+    for key, text in params.items():
+        try:
+            st.session_state[key] = from_link(key, text)
+        except ValueError as error:
+            problems.append((key, text, str(error).rstrip(".")))
+    st.session_state["_link_problems"] = problems
+    st.session_state["_linked"] = params
+
+
+def write_link(values):
+    """Mirror the current settings into the link, so it can be shared."""
+    linked = {key: str(values[key]) for key in LINKED_KEYS}
+    if linked.get("dataset") == runs.UPLOAD:   # a file cannot travel in a link
+        linked.pop("dataset")
+    for key, text in linked.items():
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
+    if "dataset" not in linked and "dataset" in st.query_params:
+        del st.query_params["dataset"]
+    st.session_state["_linked"] = linked
+
+
+def apply_preset(preset):
+    """Set the sidebar to the preset (defaults for what it leaves out) and ask for a run."""
+    for key, value in {**DEFAULT_VALUES, **preset.settings}.items():
+        st.session_state[key] = _widget_value(key, value)
+    st.session_state["arch_preset"] = None
+    st.session_state["_train_requested"] = True
+
+
+def _pick_preset_arch():
+    if st.session_state.get("arch_preset"):
+        st.session_state["arch"] = st.session_state["arch_preset"]
+
+
+def _random_seed():
+    st.session_state["seed"] = int(np.random.default_rng().integers(0, 10_000))
+    st.session_state["_seed_was_random"] = True
+
+
+def _read_upload():
+    """Read a newly chosen file once; a good one becomes the dataset."""
+    uploaded = st.session_state.get("upload")
+    if uploaded is None:
+        st.session_state.pop(UPLOAD, None)
+        if st.session_state.get("dataset") == runs.UPLOAD:
+            st.session_state["dataset"] = DEFAULT_VALUES["dataset"]
+        return
+    content = uploaded.getvalue()
+    fingerprint = (uploaded.name, hashlib.blake2b(content, digest_size=16).hexdigest())
+    try:
+        dataset, problem = data.read_csv(uploaded), None
+    except ValueError as error:
+        dataset, problem = None, str(error)
+    st.session_state[UPLOAD] = (fingerprint, dataset, problem)
+    if dataset is not None:
+        st.session_state["dataset"] = runs.UPLOAD
+
+
+def uploaded_dataset():
+    """The uploaded file's Dataset, if a good file was uploaded."""
+    _, dataset, _ = st.session_state.get(UPLOAD, (None, None, None))
+    return dataset
+
+
+@dataclass(frozen=True)
+class Actions:
+    """Which button asked for what in this script run."""
+
+    train: bool
+    more: bool
+    reset: bool
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the sidebar asks of the page: the settings, what is wrong with them, the buttons."""
+
+    config: runs.Config | None
+    problems: tuple[str, ...]
+    actions: Actions
+    dataset: data.Dataset | None   # the uploaded file's, when config.dataset is "csv"
+
+
+def _network_section(problems):
+    st.header("Network")
+    arch = st.text_input("Architecture (inputs-hidden-…-output)", key="arch",
+                         help="Two inputs, 1 to 4 hidden layers of 1 to 8 neurons, "
+                              "one output, e.g. 2-4-1 or 2-8-8-1.")
+    st.pills("Presets", ARCH_PRESETS, key="arch_preset", on_change=_pick_preset_arch,
+             label_visibility="collapsed")
+    try:
+        runs.parse_architecture(arch)
+    except ValueError as error:
+        problems.append(str(error))
+        st.error(escaped(str(error)))
+    st.selectbox("Hidden activation", tuple(ACTIVATIONS), key="activation")
+    st.selectbox("Loss", tuple(LOSSES), key="loss", format_func=LOSS_NAMES.get)
+    st.selectbox("Initialization", tuple(INITS), key="init")
+
+
+def _training_section():
+    st.header("Training")
+    st.select_slider("Learning rate (log scale)", LEARNING_RATES, key="lr")
+    st.number_input("Epochs", min_value=1, max_value=runs.MAX_EPOCHS, step=500, key="epochs")
+    seed_column, dice_column = st.columns([3, 2], vertical_alignment="bottom")
+    seed = seed_column.number_input("Seed", min_value=0, max_value=runs.MAX_SEED, step=1,
+                                    key="seed")
+    dice_column.button("Random", key="random_seed", on_click=_random_seed,
+                       help="Pick a random seed")
+    if st.session_state.pop("_seed_was_random", False):
+        st.caption(f"Random seed picked: {seed}")
+    st.select_slider("Batch size", BATCHES, key="batch",
+                     format_func=lambda b: "full batch" if b == "full" else f"{b}",
+                     help="Examples per update. Full batch: one update per epoch on every "
+                          "training example. Smaller: one update per mini-batch, the examples "
+                          "shuffled every epoch by the network's own generator (seeded).")
+    st.select_slider("L2 weight decay", L2_RATES, key="l2",
+                     format_func=lambda v: "off" if v == 0 else f"{v:g}",
+                     help="Adds (λ/2)·Σw² to the loss (weights, not biases): large weights "
+                          "cost, so the boundary stays smoother.")
+
+
+def _data_section(problems):
+    st.header("Data")
+    choices = tuple(data.NAMES) + ((runs.UPLOAD,) if uploaded_dataset() is not None else ())
+    if st.session_state.get("dataset") not in choices:
+        st.session_state["dataset"] = DEFAULT_VALUES["dataset"]
+    dataset = st.selectbox("Dataset", choices, key="dataset", format_func=DATASET_NAMES.get)
+    fixed = dataset in data.FIXED or dataset == runs.UPLOAD
+    why = "The four corner points are fixed." if dataset in data.FIXED else \
+        "Your file's points are used as they are."
+    st.number_input("Points", min_value=data.MIN_POINTS, max_value=data.MAX_POINTS, step=50,
+                    key="points", disabled=fixed, help=why if fixed else
+                    f"How many points to generate ({data.MIN_POINTS} to {data.MAX_POINTS:,}).")
+    st.slider("Noise", 0.0, data.MAX_NOISE, step=NOISE_STEP, key="noise", disabled=fixed,
+              help=why if fixed else "Standard deviation of the jitter added to every point.")
+    st.slider("Test share", 0.0, runs.MAX_TEST_SHARE, step=SHARE_STEP, key="test_share",
+              format="percent",
+              help="Points held out of training to measure how well the network generalizes; "
+                   "drawn hollow in the pictures.")
+    st.number_input("Data seed", min_value=0, max_value=runs.MAX_SEED, step=1, key="data_seed",
+                    help="Seeds the generated points and the train/test split.")
+    _upload_section(problems, dataset)
+
+
+def _upload_section(problems, dataset):
+    st.file_uploader("Your own points (CSV)", type=["csv", "txt"], key="upload",
+                     on_change=_read_upload,
+                     max_upload_size=math.ceil(data.MAX_BYTES / 2**20),
+                     help=data.CSV_RULES)
+    _, uploaded, problem = st.session_state.get(UPLOAD, (None, None, None))
+    if problem is not None:
+        st.error("This file cannot be used: " + escaped(problem)
+                 + " The previous data and run are kept.")
+    elif uploaded is not None:
+        st.caption(escaped(f"{uploaded.name}: {uploaded.n:,} points.")
+                   + "".join(" " + escaped(note) for note in uploaded.notes))
+    if dataset == runs.UPLOAD and uploaded is None:
+        problems.append("Upload a CSV file in the Data section, or choose another dataset.")
+    with st.expander("What a valid file looks like"):
+        st.text(data.CSV_RULES)
+        st.download_button("Download an example file", data.EXAMPLE_CSV,
+                           file_name="example_points.csv", mime="text/csv", on_click="ignore",
+                           key="example_csv")
+
+
+def _settings():
+    """The widgets' values as settings (the keys of runs.Config)."""
+    values = {key: st.session_state[key] for key in LINKED_KEYS}
+    values["batch"] = None if values["batch"] == "full" else int(values["batch"])
+    return values
+
+
+def sidebar():
+    """Draw the sidebar; return what it asks for (a Request)."""
+    for key, value in DEFAULT_VALUES.items():
+        st.session_state.setdefault(key, value)
+    apply_link()
+
+    with st.sidebar:
+        for key, text, reason in st.session_state.get("_link_problems", []):
+            st.warning(escaped(f"“{key}={text[:40]}” in the link was ignored: {reason}."))
+        problems = []
+        _network_section(problems)
+        _training_section()
+        _data_section(problems)
+        config = None
+        if not problems:
+            try:
+                config = runs.config(**_settings())
+            except ValueError as error:
+                problems.append(str(error))
+                st.error(escaped(str(error)))
+        run = st.session_state.get("run")
+        requested = st.session_state.pop("_train_requested", False) and config is not None
+        st.divider()
+        train = st.button("Train", key="train", type="primary", width="stretch",
+                          disabled=config is None) or requested
+        if train:   # the link's problems have been seen; a run of one's own supersedes them
+            st.session_state["_link_problems"] = []
+        # A run trained in this script run will exist by the time anyone can click these.
+        will_have_run = run is not None or train
+        dataset = uploaded_dataset() if config is not None and config.dataset == runs.UPLOAD \
+            else None
+        can_continue = config is not None and (train or (run is not None
+                                                         and run.continues(config, dataset)))
+        epochs = st.session_state["epochs"]
+        more = st.button(f"Train {epochs:,} more epochs", key="continue", width="stretch",
+                         disabled=not can_continue,
+                         help="Continue from the current weights (same settings only).")
+        reset = st.button("Reset", key="reset", width="stretch", disabled=not will_have_run,
+                          help="Forget the run and go back to the untrained network.")
+
+    write_link(st.session_state)
+    return Request(config, tuple(problems), Actions(train, more and not train,
+                                                    reset and not train), dataset)
