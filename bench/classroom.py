@@ -7,7 +7,8 @@ the engine gives for that seed alone. Prints p50/p95 time-to-result (click -> re
 and the script run finished), the latency of /_stcore/health and of a late student's first
 page during the load, and the server's memory (VmRSS) before, at peak and after.
 
-The server and browser helpers here are shared by bench/memory.py and tests/e2e.
+The server and browser helpers it uses (streamlit_server, open_app, train_and_read, ...)
+live in tests/browser.py, shared with bench/memory.py and tests/e2e.
 Run from the project folder: python -m bench.classroom [--sessions 30]
 """
 
@@ -17,131 +18,30 @@ import argparse
 import asyncio
 import math
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from playwright.async_api import async_playwright
 
-from network import MLP, XOR_X, XOR_Y
-from tabs.controls import LINKED_KEYS, parse_architecture
+import data
+from network import MLP
+from runs import parse_architecture
+from tests.browser import (
+    chromium_launch_options,
+    cpu_seconds,
+    healthy,
+    memory_kib,
+    mib,
+    open_app,
+    streamlit_server,
+    train_and_read,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = "backprop_playground.py"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking"]
-NO_CHROMIUM = (f"{CHROMIUM} is missing: the browser tests and benchmarks drive Debian's "
-               "chromium. Install it with `apt-get install chromium` "
-               "(never `playwright install`).")
-STATUS = '[data-testid="stStatusWidget"]'   # shown while a script run is in progress
-NOT_RUNNING = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-TRAIN = ".st-key-train button"
-FINAL_LOSS = '[data-testid="stMetric"]:has-text("Final loss") [data-testid="stMetricValue"]'
-STUDENT_VIEWPORT = {"width": 1280, "height": 900}
-# Counts script runs as the page sees them start, so a wait cannot end before a rerun began.
-COUNT_RUNS = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    window.scriptRuns = 0;
-    new MutationObserver(() => {
-        if (app.getAttribute('data-test-script-state') === 'running') window.scriptRuns += 1;
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-RUNS_SEEN = "() => window.scriptRuns"
-RUNS_SINCE = "before => window.scriptRuns > before"
-
-
-# --- a real server ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    pid: int
-    log: Path
-
-    def log_text(self):
-        return self.log.read_text(errors="replace")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def healthy(url, timeout=5.0):
-    """True if the server answers /_stcore/health with ok within `timeout` seconds."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as answer:
-            return answer.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
-@contextmanager
-def streamlit_server(*flags, startup_timeout=90.0):
-    """`streamlit run` the app from the project root (so .streamlit/config.toml is read)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
-    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.headless=true",
-               f"--server.port={port}", "--server.address=127.0.0.1",
-               "--browser.gatherUsageStats=false", "--server.fileWatcherType=none", *flags]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while not healthy(url, timeout=2.0):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not become healthy at {url} "
-                                   f"(exit code {process.poll()}); its log:\n"
-                                   + log.read_text(errors="replace")[-3000:])
-            time.sleep(0.2)
-        yield Server(url, process.pid, log)
-    finally:
-        process.terminate()   # SIGTERM to this server's own PID
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
-        log.unlink(missing_ok=True)
-
-
-def memory_kib(pid, field="VmRSS"):
-    """A memory figure of a process from /proc/<pid>/status, in KiB (VmRSS now, VmHWM peak)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise KeyError(f"{field} not in /proc/{pid}/status")
-
-
-def cpu_seconds(pid):
-    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def mib(kib):
-    return f"{kib / 1024:.0f} MiB"
-
-
-# --- a real browser ----------------------------------------------------------------------------
-
-def chromium_launch_options():
-    """Keyword arguments for `playwright.chromium.launch`; RuntimeError if chromium is missing."""
-    if not CHROMIUM.exists():
-        raise RuntimeError(NO_CHROMIUM)
-    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+XOR = data.make("xor")
+XOR_X, XOR_Y = XOR.X, XOR.y
 
 
 def shown_settings(page_url):
@@ -161,61 +61,6 @@ def percentile(values, share):
     """Nearest-rank percentile (`share` in 0..100)."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share / 100 * len(ordered)) - 1)]
-
-
-LINK_WRITTEN = "keys => keys.every(key => new URLSearchParams(location.search).has(key))"
-
-
-async def open_app(browser, url, query, timeout_ms):
-    """A new context and page on the app, loaded and idle; returns (context, page)."""
-    context = await browser.new_context(viewport=STUDENT_VIEWPORT)
-    context.set_default_timeout(timeout_ms)
-    page = await context.new_page()
-    await page.goto(f"{url}/?{urlencode(query)}", timeout=timeout_ms)
-    await page.locator(TRAIN).wait_for(timeout=timeout_ms)
-    await page.wait_for_function(LINK_WRITTEN, arg=list(LINKED_KEYS), timeout=timeout_ms)
-    await idle(page, timeout_ms)
-    await page.evaluate(COUNT_RUNS)
-    return context, page
-
-
-async def rerun(page, action, timeout_ms, retry_ms=None):
-    """Await `action()` (a click) and the end of the script run it starts.
-
-    With `retry_ms`, an action that started no run within that time is done again (for
-    actions that may be repeated); returns how many times that was needed.
-    """
-    before = await page.evaluate(RUNS_SEEN)
-    retries = 0
-    await action()
-    while True:
-        try:
-            await page.wait_for_function(RUNS_SINCE, arg=before, polling=100,
-                                         timeout=retry_ms or timeout_ms)
-            break
-        except PlaywrightTimeoutError:
-            if retry_ms is None or (retries + 1) * retry_ms >= timeout_ms:
-                raise
-            retries += 1
-            await action()
-    await idle(page, timeout_ms)
-    return retries
-
-
-async def idle(page, timeout_ms):
-    """Wait until no script run is in progress (the status widget shows only after a delay)."""
-    await page.locator(NOT_RUNNING).wait_for(timeout=timeout_ms)
-    await page.locator(STATUS).wait_for(state="detached", timeout=timeout_ms)
-
-
-async def train_and_read(page, timeout_ms):
-    """Click Train; return (the shown Final loss, seconds from click to the finished run)."""
-    start = time.perf_counter()
-    await rerun(page, page.locator(TRAIN).click, timeout_ms)
-    value = page.locator(FINAL_LOSS)
-    await value.wait_for(timeout=timeout_ms)
-    seconds = time.perf_counter() - start
-    return (await value.inner_text()).strip(), seconds
 
 
 # --- the classroom -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import time
 
 from playwright.async_api import async_playwright
 
-from bench.classroom import (
+from tests.browser import (
     FINAL_LOSS,
     TRAIN,
     chromium_launch_options,

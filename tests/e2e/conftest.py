@@ -1,11 +1,12 @@
-"""A real `streamlit run` and Debian's chromium (never `playwright install`) for tests/e2e."""
+"""A real `streamlit run` and Debian's chromium (never `playwright install`) for tests/e2e;
+the server and browser helpers themselves are in tests/browser.py."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from bench.classroom import (
+from tests.browser import (
     CHROMIUM,
     COUNT_RUNS,
     NO_CHROMIUM,
@@ -22,6 +23,18 @@ from bench.classroom import (
 SCREENSHOTS = ROOT / ".screenshots"
 VIEWPORT = {"width": 1280, "height": 2000}   # screenshots show the viewport only: make it tall
 TIMEOUT_MS = 120_000                          # the machine is shared: be generous
+
+# What the sidebar shows about the uploaded file: its caption or its error.
+UPLOAD_SHOWN = """() => [...document.querySelectorAll('[data-testid="stSidebar"] :is('
+        + '[data-testid="stCaptionContainer"], [data-testid="stAlert"])')]
+    .map(element => element.innerText)
+    .filter(text => / points\\.|This file cannot be used/.test(text)).join('\\n')"""
+# The script run is over and the sidebar shows a caption or error other than `before`'s.
+UPLOAD_READ = f"""before => {{
+    const app = document.querySelector('[data-testid="stApp"]');
+    const shown = ({UPLOAD_SHOWN})();
+    return app.dataset.testScriptState === 'notRunning' && shown !== '' && shown !== before;
+}}"""
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -85,6 +98,20 @@ class App:
         """Click Train (or another button that trains); wait for the new run's metrics."""
         self.rerun((button or self.page.locator(TRAIN)).click)
         expect(self.metric("Final loss")).to_be_visible()
+
+    def upload(self, files):
+        """Choose `files` (a path, or a dict of name, mimeType and buffer) in the sidebar's
+        file uploader; wait until the app has read it: its caption or its error shows, and
+        differs from what was shown before (so the file must be another one).
+
+        The wait is for the outcome, not for a script run: replacing a file may take two runs
+        (the old file removed, then the new one read), and a run this short may never show
+        as running in the page (seen once in 25 uploads), which RUNS_SINCE would wait for.
+        """
+        before = self.page.evaluate(UPLOAD_SHOWN)
+        self.page.locator('.st-key-upload input[type="file"]').set_input_files(files)
+        self.page.wait_for_function(UPLOAD_READ, arg=before, polling=100, timeout=TIMEOUT_MS)
+        self.idle()
 
     def metric(self, label):
         return self.page.locator('[data-testid="stMetric"]', has_text=label) \
