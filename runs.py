@@ -103,10 +103,11 @@ class Config:
         return self.relevant() == other.relevant()
 
     def differences(self, other):
-        """(key, this value, other value) for every relevant setting that differs."""
+        """(key, this value, other value) for every setting that matters to both runs and
+        differs (a dataset change says the rest: its points, say, may not apply to both)."""
         mine, theirs = dict(self.relevant()), dict(other.relevant())
-        return [(key, mine.get(key), theirs.get(key)) for key in dict.fromkeys([*mine, *theirs])
-                if mine.get(key) != theirs.get(key)]
+        return [(key, mine[key], theirs[key]) for key in mine
+                if key in theirs and mine[key] != theirs[key]]
 
 
 DEFAULTS = Config()

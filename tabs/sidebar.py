@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ BATCHES = ("full", *runs.BATCH_SIZES)
 NOISE_STEP = 0.05
 SHARE_STEP = 0.05
 LINKED_KEYS = runs.KEYS          # every setting but the uploaded file is in the link
-UPLOAD = "_upload"               # (file fingerprint, Dataset or None, error or None)
+UPLOAD = "_upload"               # (the last good file's Dataset or None, the error or None)
 DATASET_NAMES = {**data.TITLES, runs.UPLOAD: "your CSV file"}
 LOSS_NAMES = {"mse": "mse: mean squared error", "bce": "bce: binary cross-entropy"}
 
@@ -120,28 +119,25 @@ def _random_seed():
 
 
 def _read_upload():
-    """Read a newly chosen file once; a good one becomes the dataset."""
+    """Read a newly chosen file once: a good one becomes the dataset. The last good file's
+    points stay on offer after a bad file or after the file is removed (a browser removes
+    the old file before it sends a new one), until another good file replaces them."""
     uploaded = st.session_state.get("upload")
     if uploaded is None:
-        st.session_state.pop(UPLOAD, None)
-        if st.session_state.get("dataset") == runs.UPLOAD:
-            st.session_state["dataset"] = DEFAULT_VALUES["dataset"]
+        st.session_state[UPLOAD] = (uploaded_dataset(), None)
         return
-    content = uploaded.getvalue()
-    fingerprint = (uploaded.name, hashlib.blake2b(content, digest_size=16).hexdigest())
     try:
         dataset, problem = data.read_csv(uploaded), None
     except ValueError as error:
-        dataset, problem = None, str(error)
-    st.session_state[UPLOAD] = (fingerprint, dataset, problem)
-    if dataset is not None:
+        dataset, problem = uploaded_dataset(), str(error)
+    st.session_state[UPLOAD] = (dataset, problem)
+    if problem is None:
         st.session_state["dataset"] = runs.UPLOAD
 
 
 def uploaded_dataset():
-    """The uploaded file's Dataset, if a good file was uploaded."""
-    _, dataset, _ = st.session_state.get(UPLOAD, (None, None, None))
-    return dataset
+    """The last good uploaded file's Dataset, or None."""
+    return st.session_state.get(UPLOAD, (None, None))[0]
 
 
 @dataclass(frozen=True)
@@ -230,12 +226,13 @@ def _upload_section(problems, dataset):
                      on_change=_read_upload,
                      max_upload_size=math.ceil(data.MAX_BYTES / 2**20),
                      help=data.CSV_RULES)
-    _, uploaded, problem = st.session_state.get(UPLOAD, (None, None, None))
+    uploaded, problem = st.session_state.get(UPLOAD, (None, None))
     if problem is not None:
         st.error("This file cannot be used: " + escaped(problem)
                  + " The previous data and run are kept.")
-    elif uploaded is not None:
-        st.caption(escaped(f"{uploaded.name}: {uploaded.n:,} points.")
+    if uploaded is not None:
+        kept = "Still using " if problem is not None else ""
+        st.caption(escaped(f"{kept}{uploaded.name}: {uploaded.n:,} points.")
                    + "".join(" " + escaped(note) for note in uploaded.notes))
     if dataset == runs.UPLOAD and uploaded is None:
         problems.append("Upload a CSV file in the Data section, or choose another dataset.")
@@ -260,6 +257,7 @@ def sidebar():
     apply_link()
 
     with st.sidebar:
+        buttons = st.container()   # drawn first, filled once the settings below are read
         for key, text, reason in st.session_state.get("_link_problems", []):
             st.warning(escaped(f"“{key}={text[:40]}” in the link was ignored: {reason}."))
         problems = []
@@ -273,26 +271,33 @@ def sidebar():
             except ValueError as error:
                 problems.append(str(error))
                 st.error(escaped(str(error)))
-        run = st.session_state.get("run")
-        requested = st.session_state.pop("_train_requested", False) and config is not None
+    with buttons:
+        actions = _buttons(config)
         st.divider()
-        train = st.button("Train", key="train", type="primary", width="stretch",
-                          disabled=config is None) or requested
-        if train:   # the link's problems have been seen; a run of one's own supersedes them
-            st.session_state["_link_problems"] = []
-        # A run trained in this script run will exist by the time anyone can click these.
-        will_have_run = run is not None or train
-        dataset = uploaded_dataset() if config is not None and config.dataset == runs.UPLOAD \
-            else None
-        can_continue = config is not None and (train or (run is not None
-                                                         and run.continues(config, dataset)))
-        epochs = st.session_state["epochs"]
-        more = st.button(f"Train {epochs:,} more epochs", key="continue", width="stretch",
-                         disabled=not can_continue,
-                         help="Continue from the current weights (same settings only).")
-        reset = st.button("Reset", key="reset", width="stretch", disabled=not will_have_run,
-                          help="Forget the run and go back to the untrained network.")
-
     write_link(st.session_state)
-    return Request(config, tuple(problems), Actions(train, more and not train,
-                                                    reset and not train), dataset)
+    dataset = uploaded_dataset() if config is not None and config.dataset == runs.UPLOAD \
+        else None
+    return Request(config, tuple(problems), actions, dataset)
+
+
+def _buttons(config):
+    """Train, Continue and Reset; returns which was pressed (a preset's request counts)."""
+    run = st.session_state.get("run")
+    requested = st.session_state.pop("_train_requested", False) and config is not None
+    train = st.button("Train", key="train", type="primary", width="stretch",
+                      disabled=config is None) or requested
+    if train:   # the link's problems have been seen; a run of one's own supersedes them
+        st.session_state["_link_problems"] = []
+    # A run trained in this script run will exist by the time anyone can click these.
+    dataset = uploaded_dataset() if config is not None and config.dataset == runs.UPLOAD \
+        else None
+    can_continue = config is not None and (train or (run is not None
+                                                     and run.continues(config, dataset)))
+    epochs = st.session_state["epochs"]
+    more = st.button(f"Train {epochs:,} more epochs", key="continue", width="stretch",
+                     disabled=not can_continue,
+                     help="Continue from the current weights (same settings only).")
+    reset = st.button("Reset", key="reset", width="stretch",
+                      disabled=not (run is not None or train),
+                      help="Forget the run and go back to the untrained network.")
+    return Actions(train, more and not train, reset and not train)

@@ -45,14 +45,16 @@ def render(run, config):
 def _stale_note(run, config, dataset):
     if config is None or run.continues(config, dataset):
         return
-    changes = [f"{SETTING_NAMES.get(key, key)} {_shown(old)} → {_shown(new)}"
+    changes = [f"{SETTING_NAMES.get(key, key)} {_shown(key, old)} → {_shown(key, new)}"
                for key, old, new in run.config.differences(config)] or ["another file"]
     st.warning("**Out of date:** this result was trained with other settings ("
                + escaped(", ".join(changes)) + "). Press **Train** to train with the new ones.")
 
 
-def _shown(value):
-    return "full batch" if value is None else f"{value:g}" if isinstance(value, float) else value
+def _shown(key, value):
+    if key == "batch":
+        return "full batch" if value is None else f"{value}"
+    return f"{value:g}" if isinstance(value, float) else f"{value}"
 
 
 def _metrics(run):

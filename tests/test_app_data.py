@@ -182,3 +182,24 @@ def test_a_file_name_with_markdown_is_shown_as_typed(app):
 
 def test_the_example_file_is_offered_and_reads_back():
     assert data.read_csv(data.EXAMPLE_CSV).n > 0
+
+
+def test_a_bad_file_after_a_good_one_keeps_the_good_files_points_on_offer(app):
+    circle = data.make("circle", 40, 0.05, 1)
+    upload(app, csv_bytes(circle.X, circle.y), "good.csv")
+    train(app)
+    before = app.session_state["run"]
+    upload(app, b"x1,x2,label\n1,2,0\n3,abc,1\n", "bad.csv")
+    assert app.selectbox(key="dataset").value == runs.UPLOAD
+    assert app.session_state["run"] is before
+    assert not any("Out of date" in text for text in alerts(app))
+    assert any("Still using good.csv: 40 points" in shown(caption.value) for caption in app.caption)
+    assert not app.button(key="continue").disabled       # the same run can go on
+
+
+def test_removing_the_file_keeps_its_points_until_another_good_file_comes(app):
+    upload(app, b"x1,x2,label\n0,0,0\n1,1,1\n0,1,0\n1,0,1\n", "four.csv")
+    healthy(app.file_uploader(key="upload").set_value(None).run())
+    assert app.selectbox(key="dataset").value == runs.UPLOAD
+    train(app)
+    assert app.session_state["run"].data.n == 4
