@@ -120,11 +120,10 @@ def _random_seed():
 
 def _read_upload():
     """Read a newly chosen file once: a good one becomes the dataset. The last good file's
-    points stay on offer after a bad file or after the file is removed (a browser removes
-    the old file before it sends a new one), until another good file replaces them."""
+    points stay on offer after a bad file, and removing the file changes nothing (a browser
+    removes the old file before it sends a new one), until another file is read."""
     uploaded = st.session_state.get("upload")
     if uploaded is None:
-        st.session_state[UPLOAD] = (uploaded_dataset(), None)
         return
     try:
         dataset, problem = data.read_csv(uploaded), None
