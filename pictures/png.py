@@ -28,9 +28,9 @@ def figure(fig):
     return encode(np.asarray(canvas.buffer_rgba())[:, :, :3])
 
 
-def animated(pngs, seconds_per_frame=0.25, pause_at_end=1.5):
-    """Same-sized PNG frames joined into one looping animated PNG, played by the browser."""
-    frames = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
+def animated(rgbs, seconds_per_frame=0.25, pause_at_end=1.5):
+    """Same-sized (H, W, 3) uint8 frames as one looping animated PNG, played by the browser."""
+    frames = [Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8)) for rgb in rgbs]
     durations = [round(seconds_per_frame * 1000)] * (len(frames) - 1) + [round(pause_at_end * 1000)]
     out = io.BytesIO()
     frames[0].save(out, format="PNG", save_all=True, append_images=frames[1:], loop=0,

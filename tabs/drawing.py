@@ -43,6 +43,13 @@ def frame(run, epoch):
 
 
 def animation(run):
-    """All snapshots as one looping animated PNG, made on first use."""
-    return run.picture("animation", lambda: png.animated(
-        [frame(run, epoch) for epoch in run.snapshot_epochs]))
+    """All snapshots as one looping animated PNG, made on first use from the frames' pixels
+    (the points drawn once for all of them), not from their PNGs."""
+    def draw():
+        boundary = renderer(run.data.extent)
+        test = run.test
+        marks = boundary.marks(run.data.X, run.data.y, None if test is None else test.X,
+                               None if test is None else test.y)
+        return png.animated([boundary.frame_rgb(grid_outputs(run.network_at(epoch), boundary),
+                                                marks) for epoch in run.snapshot_epochs])
+    return run.picture("animation", draw)

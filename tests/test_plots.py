@@ -266,12 +266,15 @@ def test_animated_png_holds_every_frame_in_order_and_loops():
     renderer = BoundaryRenderer()
     grid = renderer.grid_points()
     fields = [np.full(len(grid), value) for value in (0.1, 0.5, 0.9)]
-    pngs = [renderer.frame(field, np.zeros((0, 2)), np.zeros(0)) for field in fields]
-    animation = Image.open(io.BytesIO(animated_png(pngs, seconds_per_frame=0.2,
+    X, y = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0.0, 1.0])
+    pngs = [renderer.frame(field, X, y) for field in fields]
+    marks = renderer.marks(X, y)
+    rgbs = [renderer.frame_rgb(field, marks) for field in fields]
+    animation = Image.open(io.BytesIO(animated_png(rgbs, seconds_per_frame=0.2,
                                                    pause_at_end=1.0)))
     assert animation.n_frames == 3
     assert animation.info["loop"] == 0
-    for index, png in enumerate(pngs):
+    for index, png in enumerate(pngs):   # each frame is the scrubber's picture of that epoch
         animation.seek(index)
         expected = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
         assert np.array_equal(np.asarray(animation.convert("RGB")), expected)
