@@ -34,13 +34,14 @@ def history_frame(history):
                       for name, loss, accuracy in parts], ignore_index=True)
 
 
-def loss_chart(log_scale=False, marked_epoch=None, height=260):
+def loss_chart(log_scale=False, marked_epoch=None, height=260, test=False):
     """Loss (solid, left axis) and accuracy (dashed, right axis) against the epoch, for the
-    training set and, where the frame has one, the test set."""
+    training set and, with `test`, the test set."""
     x = {"field": "epoch", "type": "quantitative", "title": "epoch"}
     loss_scale = {"type": "log"} if log_scale else {"zero": True}
+    sets = SETS if test else SETS[:1]
     colour = {"field": "set", "type": "nominal", "title": None,
-              "scale": {"domain": list(SETS), "range": [TRAINING_HEX, TEST_HEX]},
+              "scale": {"domain": list(sets), "range": [TRAINING_HEX, TEST_HEX][:len(sets)]},
               "legend": {"orient": "top", "labelFontSize": 13}}
     layers = [
         {"mark": {"type": "line"},

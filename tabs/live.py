@@ -26,7 +26,8 @@ def train_live(make_run):
         if time.perf_counter() - last_draw < LIVE_EVERY:
             return
         bar.progress(fraction, text=f"Training… epoch {int(history.epochs[-1]):,}")
-        curve.vega_lite_chart(charts.history_frame(history), charts.loss_chart(height=180),
+        curve.vega_lite_chart(charts.history_frame(history),
+                              charts.loss_chart(height=180, test=history.test_loss is not None),
                               width="stretch")
         last_draw = time.perf_counter()
 

@@ -107,7 +107,8 @@ def _loss_curve(run, epoch):
     st.subheader("Loss and accuracy")
     log_scale = st.toggle("Log scale for the loss", key="log_loss")
     frame = run.picture("history_frame", lambda: charts.history_frame(run.history))
-    st.vega_lite_chart(frame, charts.loss_chart(log_scale, marked_epoch=epoch), width="stretch")
+    st.vega_lite_chart(frame, charts.loss_chart(log_scale, marked_epoch=epoch,
+                                                test=run.test is not None), width="stretch")
 
 
 def _predictions(run):

@@ -141,6 +141,12 @@ def test_loss_chart_marks_the_epoch_with_a_rule_layer(epoch):
     assert json.loads(json.dumps(spec)) == spec   # plain JSON: no NumPy integers inside
 
 
+def test_loss_chart_legend_names_the_test_set_only_when_there_is_one():
+    for test, sets in ((False, ["training"]), (True, ["training", "test"])):
+        for layer in loss_chart(test=test)["layer"][:2]:
+            assert layer["encoding"]["color"]["scale"]["domain"] == sets
+
+
 def test_loss_chart_height_is_passed_through():
     assert loss_chart(height=123)["height"] == 123
 
