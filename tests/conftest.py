@@ -1,5 +1,6 @@
 """Shared test set-up."""
 
+import numpy as np
 import pytest
 from streamlit.components.v2.component_manager import BidiComponentManager
 
@@ -12,3 +13,20 @@ def no_component_scan(monkeypatch):
     """
     monkeypatch.setattr(BidiComponentManager, "discover_and_register_components",
                         lambda *args, **kwargs: None)
+
+
+@pytest.fixture
+def global_random_state():
+    """NumPy's global random state seeded with 0, and a check that it is still untouched;
+    the state the test found is put back afterwards."""
+    saved = np.random.get_state()
+    np.random.seed(0)
+    seeded = np.random.get_state()
+
+    def untouched():
+        now = np.random.get_state()
+        assert now[0] == seeded[0] and np.array_equal(now[1], seeded[1])
+        assert now[2:] == seeded[2:]
+
+    yield untouched
+    np.random.set_state(saved)

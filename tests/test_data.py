@@ -164,13 +164,9 @@ def test_noise_is_a_gaussian_jitter_of_that_standard_deviation(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_making_a_dataset_leaves_the_global_numpy_random_state_alone(name):
-    np.random.seed(2024)
-    before = np.random.get_state()
+def test_making_a_dataset_leaves_the_global_numpy_random_state_alone(global_random_state, name):
     make(name, points=50, noise=0.3, seed=3)
-    after = np.random.get_state()
-    assert before[0] == after[0] and np.array_equal(before[1], after[1])
-    assert before[2:] == after[2:]
+    global_random_state()
 
 
 def test_circle_puts_class_1_in_a_disc_inside_the_ring_of_class_0():

@@ -354,30 +354,17 @@ def test_threads_training_at_once_get_exactly_the_single_threaded_results():
         assert np.array_equal(loss, loss_ref)
 
 
-@pytest.fixture
-def restore_global_random_state():
-    saved = np.random.get_state()
-    yield
-    np.random.set_state(saved)
-
-
-@pytest.mark.usefixtures("restore_global_random_state")
-def test_engine_never_touches_numpys_global_random_state():
-    np.random.seed(0)
-    before = np.random.get_state()
+def test_engine_never_touches_numpys_global_random_state(global_random_state):
     net = MLP([2, 3, 1], "relu", "bce", "he", seed=5)
     net.train(XOR_X, XOR_Y, 0.3, 20)
     net.step(XOR_X, XOR_Y, 0.3)
     net.copy().reset()
     numerical_gradients(net, XOR_X, XOR_Y)
-    after = np.random.get_state()
-    assert before[0] == after[0]
-    assert np.array_equal(before[1], after[1])
-    assert before[2:] == after[2:]
+    global_random_state()
     assert np.random.random() == np.random.RandomState(0).random_sample()
 
 
-@pytest.mark.usefixtures("restore_global_random_state")
+@pytest.mark.usefixtures("global_random_state")
 def test_global_numpy_seed_does_not_change_a_networks_weights():
     np.random.seed(1)
     a = MLP([2, 4, 1], seed=5)
@@ -981,15 +968,11 @@ def test_mini_batch_history_records_the_whole_training_set_at_every_epoch():
                                    rtol=1e-12)
 
 
-@pytest.mark.usefixtures("restore_global_random_state")
-def test_batch_order_comes_from_the_networks_own_generator_not_numpys_global_state():
-    np.random.seed(0)
-    before = np.random.get_state()
+def test_batch_order_comes_from_the_networks_own_generator_not_numpys_global_state(
+        global_random_state):
     net, history = train_mini()
     net.copy().train(TRAIN.X, TRAIN.y, MINI_LR, 3, batch_size=4)
-    after = np.random.get_state()
-    assert before[0] == after[0] and np.array_equal(before[1], after[1])
-    assert before[2:] == after[2:]
+    global_random_state()
 
     np.random.seed(1)
     a, first = train_mini()

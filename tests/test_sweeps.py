@@ -206,27 +206,14 @@ def test_train_many_keeps_training_the_seeds_that_did_not_diverge():
 
 # --- 4. randomness --------------------------------------------------------------------------
 
-@pytest.fixture
-def restore_global_random_state():
-    saved = np.random.get_state()
-    yield
-    np.random.set_state(saved)
-
-
-@pytest.mark.usefixtures("restore_global_random_state")
 @pytest.mark.parametrize("batch_size", [None, 2])
-def test_train_many_never_touches_numpys_global_random_state(batch_size):
-    np.random.seed(0)
-    before = np.random.get_state()
+def test_train_many_never_touches_numpys_global_random_state(global_random_state, batch_size):
     train_many([2, 3, 1], [1, 2], XOR_X, XOR_Y, 0.3, 20, batch_size=batch_size)
-    after = np.random.get_state()
-    assert before[0] == after[0]
-    assert np.array_equal(before[1], after[1])
-    assert before[2:] == after[2:]
+    global_random_state()
     assert np.random.random() == np.random.RandomState(0).random_sample()
 
 
-@pytest.mark.usefixtures("restore_global_random_state")
+@pytest.mark.usefixtures("global_random_state")
 def test_global_numpy_seed_does_not_change_train_many_with_mini_batches():
     np.random.seed(1)
     a = train_many([2, 3, 1], [4, 7], X10, Y10, 0.5, 30, "tanh", "bce", batch_size=3)
