@@ -183,8 +183,8 @@ def _parse_number(key, text):
         value = float(text)
     except ValueError:
         raise ValueError(f"{key} must be a number, e.g. {key}={getattr(DEFAULTS, key)}") from None
-    return int(value) if value.is_integer() and key not in ("lr", "noise", "test_share", "l2") \
-        else value
+    whole = not isinstance(getattr(DEFAULTS, key), float)   # lr, noise, test_share, l2 are not
+    return int(value) if whole and value.is_integer() else value
 
 
 def to_link(config):
@@ -333,5 +333,5 @@ def extend(run, epochs=None, progress=None):
     return Run(run.config, run.data, run.test, run.source, net, history,
                _judge(run.config, run.data, net, history),
                pictures={key: value for key, value in run.pictures.items()
-                         if isinstance(key, tuple) and key[0] == "frame"})
+                         if key == "marks" or isinstance(key, tuple) and key[0] == "frame"})
 

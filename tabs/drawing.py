@@ -29,12 +29,25 @@ def grid_outputs(net, boundary):
     return outputs.reshape(boundary.resolution, boundary.resolution)
 
 
+def marks(run):
+    """The run's training points (filled) and test points (hollow) as pixels, drawn once."""
+    def draw():
+        test = run.test
+        return renderer(run.data.extent).marks(
+            run.data.X, run.data.y, None if test is None else test.X,
+            None if test is None else test.y)
+    return run.picture("marks", draw)
+
+
+def boundary_rgb(run, net):
+    """The decision boundary of `net` over the run's data, as an (H, W, 3) array."""
+    boundary = renderer(run.data.extent)
+    return boundary.frame_rgb(grid_outputs(net, boundary), marks(run))
+
+
 def boundary_png(run, net):
     """The decision boundary of `net` over the run's data, training and test points drawn."""
-    boundary = renderer(run.data.extent)
-    test = run.test
-    return boundary.frame(grid_outputs(net, boundary), run.data.X, run.data.y,
-                          None if test is None else test.X, None if test is None else test.y)
+    return png.encode(boundary_rgb(run, net))
 
 
 def frame(run, epoch):
@@ -43,13 +56,7 @@ def frame(run, epoch):
 
 
 def animation(run):
-    """All snapshots as one looping animated PNG, made on first use from the frames' pixels
-    (the points drawn once for all of them), not from their PNGs."""
-    def draw():
-        boundary = renderer(run.data.extent)
-        test = run.test
-        marks = boundary.marks(run.data.X, run.data.y, None if test is None else test.X,
-                               None if test is None else test.y)
-        return png.animated([boundary.frame_rgb(grid_outputs(run.network_at(epoch), boundary),
-                                                marks) for epoch in run.snapshot_epochs])
-    return run.picture("animation", draw)
+    """All snapshots as one looping animated PNG, made on first use from the frames' pixels,
+    not from their PNGs."""
+    return run.picture("animation", lambda: png.animated(
+        [boundary_rgb(run, run.network_at(epoch)) for epoch in run.snapshot_epochs]))

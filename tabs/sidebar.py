@@ -139,6 +139,11 @@ def uploaded_dataset():
     return st.session_state.get(UPLOAD, (None, None))[0]
 
 
+def dataset_for(config):
+    """The uploaded file's Dataset when `config` trains on it, else None (generated data)."""
+    return uploaded_dataset() if config is not None and config.dataset == runs.UPLOAD else None
+
+
 @dataclass(frozen=True)
 class Actions:
     """Which button asked for what in this script run."""
@@ -274,9 +279,7 @@ def sidebar():
         actions = _buttons(config)
         st.divider()
     write_link(st.session_state)
-    dataset = uploaded_dataset() if config is not None and config.dataset == runs.UPLOAD \
-        else None
-    return Request(config, tuple(problems), actions, dataset)
+    return Request(config, tuple(problems), actions, dataset_for(config))
 
 
 def _buttons(config):
@@ -288,10 +291,8 @@ def _buttons(config):
     if train:   # the link's problems have been seen; a run of one's own supersedes them
         st.session_state["_link_problems"] = []
     # A run trained in this script run will exist by the time anyone can click these.
-    dataset = uploaded_dataset() if config is not None and config.dataset == runs.UPLOAD \
-        else None
-    can_continue = config is not None and (train or (run is not None
-                                                     and run.continues(config, dataset)))
+    can_continue = config is not None and (
+        train or (run is not None and run.continues(config, dataset_for(config))))
     epochs = st.session_state["epochs"]
     more = st.button(f"Train {epochs:,} more epochs", key="continue", width="stretch",
                      disabled=not can_continue,

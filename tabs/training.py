@@ -8,9 +8,9 @@ import streamlit as st
 
 from pictures import charts
 from pictures.boundary import neuron_heatmaps
-from runs import PRESETS, UPLOAD
+from runs import PRESETS
 from tabs import documents, drawing
-from tabs.sidebar import apply_preset, uploaded_dataset
+from tabs.sidebar import apply_preset, dataset_for
 from tabs.text import escaped
 from verdict import Kind, format_point
 
@@ -29,7 +29,7 @@ def render(run, config):
                 "experiments below.")
         _presets()
         return
-    _stale_note(run, config, uploaded_dataset() if config and config.dataset == UPLOAD else None)
+    _stale_note(run, config, dataset_for(config))
     _metrics(run)
     _verdict(run)
     boundary_column, curve_column = st.columns(2)
