@@ -19,7 +19,7 @@ import numpy as np
 import data
 from data import Dataset
 from network import ACTIVATIONS, INITS, LOSSES, MLP, History
-from verdict import Kind, Verdict, judge
+from verdict import Kind, Setting, Verdict, judge
 
 MAX_HIDDEN_LAYERS = 4
 MAX_NEURONS = 8
@@ -222,9 +222,9 @@ PRESETS = (
     Preset("seed_123", "Seed 123 converges",
            "A 2-2-1 network at learning rate 0.3 from seed 123 solves XOR.",
            {"arch": "2-2-1", "seed": 123}, Kind.CONVERGED),
-    Preset("seed_42", "Seed 42 gets stuck",
+    Preset("seed_42", "Seed 42 stalls on a plateau",
            "The same 2-2-1 network from seed 42 stalls on a plateau with two inputs undecided.",
-           {"arch": "2-2-1", "seed": 42}, Kind.STUCK),
+           {"arch": "2-2-1", "seed": 42}, Kind.PLATEAU),
     Preset("rescue_42", "Four hidden neurons rescue seed 42",
            "Seed 42 again, but with 2-4-1: the wider network solves XOR.",
            {"arch": "2-4-1", "seed": 42}, Kind.CONVERGED),
@@ -233,6 +233,10 @@ PRESETS = (
            "down and ends above where it started.",
            {"arch": "2-4-1", "seed": 123, "activation": "tanh", "loss": "bce", "lr": 10.0},
            Kind.OSCILLATING),
+    Preset("relu_dead", "ReLUs that die",
+           "ReLU hidden units at learning rate 10: the steps push every unit's input below 0 "
+           "on all four points, so each outputs 0 and passes back no gradient: stuck for good.",
+           {"arch": "2-4-1", "seed": 123, "activation": "relu", "lr": 10.0}, Kind.STUCK),
     Preset("lr_low", "A learning rate that is too low",
            "Learning rate 0.01: after 5,000 epochs every output is still near 0.5.",
            {"arch": "2-4-1", "seed": 123, "lr": 0.01}, Kind.CRAWLING),
@@ -283,13 +287,26 @@ def _snapshot_plan(first, epochs):
     return np.unique(np.linspace(first, first + epochs, FRAMES).round().astype(int)).tolist()
 
 
+# The networks whose error surface the literature describes, by verdict.LITERATURE key: only
+# sigmoid hidden units, squared error, full batch, no L2, on the four XOR points.
+STUDIED = {(2, 2, 1): "hamey", (2, 3, 1): "2-3-1"}
+
+
+def literature(config, train_set):
+    """The verdict.LITERATURE key that applies to this exact run, or None."""
+    if (config.activation, config.loss, config.l2, config.batch) != ("sigmoid", "mse", 0.0,
+                                                                      None):
+        return None
+    return STUDIED.get(config.layer_sizes) if data.is_classic_xor(train_set) else None
+
+
 def _judge(config, train_set, net, history):
     forward = net.forward(train_set.X)
-    hamey = (config.layer_sizes, config.activation, config.loss) == ((2, 2, 1), "sigmoid",
-                                                                     "mse") \
-        and data.is_classic_xor(train_set) and not config.l2 and config.batch is None
-    return judge(history, train_set.X, train_set.y, forward.output, config.lr,
-                 forward.activations[1:-1], config.activation, hamey)
+    start = config.network().forward(train_set.X)
+    setting = Setting(config.lr, config.activation, config.init, config.l2, config.batch,
+                      literature(config, train_set))
+    return judge(history, train_set.X, train_set.y, forward.output, setting,
+                 forward.activations[1:-1], start.activations[1:-1])
 
 
 def _train_segment(config, train_set, test_set, net, epochs, history=None, progress=None):

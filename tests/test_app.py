@@ -93,7 +93,8 @@ def test_each_try_this_preset_shows_what_its_text_says(app, preset):
     assert_healthy(app)
     headline = verdict_headline(app).lower()
     expected_words = {"converged": "converged", "stuck": "stuck", "oscillating": "oscillating",
-                      "crawling": "crawling", "improving": "still improving"}
+                      "crawling": "crawling", "improving": "still improving",
+                      "plateau": "on a plateau"}
     assert headline.startswith(expected_words[preset.expected]), headline
     for key, value in preset.settings.items():
         assert app.session_state[key] == value

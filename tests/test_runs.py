@@ -30,7 +30,7 @@ from tabs.sidebar import (
     from_link,
     nearest_learning_rate,
 )
-from verdict import Kind, judge
+from verdict import Kind, Setting, judge
 
 XOR = data.make("xor")
 XOR_X, XOR_Y = XOR.X, XOR.y
@@ -368,14 +368,18 @@ def test_preset_run_gets_the_verdict_its_text_promises(preset):
     net = MLP(sizes, values["activation"], values["loss"], values["init"], values["seed"])
     history = net.train(XOR_X, XOR_Y, values["lr"], values["epochs"])
     forward = net.forward(XOR_X)
-    verdict = judge(history, XOR_X, XOR_Y, forward.output, values["lr"],
-                    forward.activations[1:-1], values["activation"])
+    start = MLP(sizes, values["activation"], values["loss"], values["init"], values["seed"])
+    verdict = judge(history, XOR_X, XOR_Y, forward.output,
+                    Setting(values["lr"], values["activation"], values["init"]),
+                    forward.activations[1:-1], start.forward(XOR_X).activations[1:-1])
     outputs = forward.output.ravel()
     assert verdict.kind == preset.expected
     if preset.key == "seed_42":   # "stalls on a plateau with two inputs undecided"
         assert sum(abs(o - 0.5) < 0.05 for o in outputs) == 2
     if preset.key == "lr_high":   # "ends above where it started"
         assert history.loss[-1] > history.loss[0]
+    if preset.key == "relu_dead":  # "every unit ... outputs 0 on all four points"
+        assert not forward.activations[1].any()
     if preset.key == "lr_low":    # "every output is still near 0.5"
         assert np.all(np.abs(outputs - 0.5) < 0.05)
 
