@@ -2,8 +2,9 @@
 
 Every number in the documents is computed by network.py when this runs: docs/calculus.py
 writes the calculus of one step, docs/measurements.py trains the runs that
-docs/hyperparameters.py describes. The generator is deterministic: running it twice writes
-the same bytes.
+docs/hyperparameters.py describes, and docs/claims.py keeps the comparisons and bounds its
+sentences make, which tests/test_docs.py checks on seeds the document never saw. The
+generator is deterministic: running it twice writes the same bytes.
 """
 
 import time

@@ -1,7 +1,13 @@
-"""The measurements of docs/hyperparameters.md: every setting trained from every seed."""
+"""The measurements of docs/hyperparameters.md: every setting trained from every seed.
+
+The document's numbers come from SEEDS; `measure(seeds=CHECK_SEEDS)` measures a second,
+disjoint set, on which tests/test_docs.py checks the document's claims. A share of runs is a
+`Share`, k of n, with its 95% Wilson score interval.
+"""
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -14,7 +20,8 @@ import data
 from runs import DEFAULTS, Config, config
 from sweeps import ManyRuns, train_many
 
-SEEDS = tuple(range(200))
+SEEDS = tuple(range(200))                  # the document's seeds
+CHECK_SEEDS = tuple(range(1000, 1200))     # the tests check the document's claims on these
 EPOCHS = DEFAULTS.epochs
 LONG = 4                                   # the long runs last LONG x EPOCHS epochs
 LEARNING_RATES = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -49,10 +56,43 @@ def cost(settings, epochs, seeds):
     return epochs * (len(sizes) + weights * (1 + len(seeds) / len(SEEDS)) / 16)
 
 
+def wilson(successes, n, z=1.96):
+    """The Wilson score interval (low, high) of the share successes / n; z = 1.96 gives 95%.
+
+    Unlike the share ± z standard errors, it stays inside [0, 1] and is not empty at 0 of n
+    or n of n: 0 of 200 gives (0, 0.0188)."""
+    share, z2 = successes / n, z * z
+    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class Share:
+    """`k` of `n` runs."""
+
+    k: int
+    n: int
+
+    @property
+    def value(self):
+        return self.k / self.n
+
+    @property
+    def interval(self):
+        """The 95% Wilson score interval of the share."""
+        return wilson(self.k, self.n)
+
+
+def share_of(mask):
+    """The Share of True entries of a boolean array of runs."""
+    return Share(int(np.count_nonzero(mask)), len(mask))
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One setting trained from every seed for EPOCHS epochs; the runs that had neither reached
-    100% accuracy nor diverged by then (`followed`, indices into SEEDS) trained again for
+    100% accuracy nor diverged by then (`followed`, indices into the seeds) trained again for
     LONG x EPOCHS epochs. The others need no longer run: their first epoch at 100%, or their
     divergence, is already known."""
 
@@ -78,35 +118,41 @@ class Outcome:
 
     @property
     def solved(self):
-        """The share of runs whose final weights after EPOCHS are right on every example."""
-        return float(self.short.solved.mean())
+        """The Share of runs whose final weights after EPOCHS are right on every example."""
+        return share_of(self.short.solved)
+
+    @property
+    def solved_epochs(self):
+        """The first epoch at 100% accuracy of each run solved after EPOCHS."""
+        return self.short.solved_at[self.short.solved]
 
     @property
     def median_epochs(self):
         """The median first epoch at 100% accuracy, among the runs solved after EPOCHS."""
-        first = self.short.solved_at[self.short.solved]
+        first = self.solved_epochs
         return float(np.median(first)) if first.size else None
 
     def solved_by(self, epoch):
-        """The share of runs whose first epoch at 100% accuracy is at most `epoch`."""
+        """The Share of runs whose first epoch at 100% accuracy is at most `epoch`."""
         first = self.first_solved
-        return float(((first >= 0) & (first <= epoch)).mean())
+        return share_of((first >= 0) & (first <= epoch))
 
     @property
     def reached_long(self):
         return self.solved_by(LONG * EPOCHS)
 
     @property
-    def stuck_mask(self):
+    def unsolved_mask(self):
+        """The runs never at 100% accuracy within LONG x EPOCHS epochs, and not diverged."""
         return (self.first_solved < 0) & (self.first_diverged < 0)
 
     @property
-    def stuck(self):
-        return float(self.stuck_mask.mean())
+    def unsolved(self):
+        return share_of(self.unsolved_mask)
 
     @property
     def diverged(self):
-        return float((self.first_diverged >= 0).mean())
+        return share_of(self.first_diverged >= 0)
 
     @property
     def flickered(self):
@@ -114,12 +160,12 @@ class Outcome:
         return (self.short.solved_at >= 0) & ~self.short.solved
 
     def final_network(self, index, long=False):
-        """Seed SEEDS[index] at its final weights, after EPOCHS or (if followed) LONG x EPOCHS."""
+        """Run `index` at its final weights, after EPOCHS or (if followed) LONG x EPOCHS."""
         runs, row = self.short, index
         if long:
             runs, row = self.long, int(np.searchsorted(self.followed, index))
             assert self.followed[row] == index
-        net = self.setting.network(SEEDS[index])
+        net = self.setting.network(int(self.short.seeds[index]))
         net.set_parameters([W[row] for W in runs.weights], [b[row] for b in runs.biases])
         return net
 
@@ -167,8 +213,11 @@ def all_settings():
 
 @dataclass(frozen=True)
 class Measurements:
+    """Every setting's Outcome on one set of seeds, and the single runs."""
+
     outcomes: dict[Config, Outcome]
     scenarios: list[Scenario]
+    seeds: tuple[int, ...] = SEEDS
 
     def __getitem__(self, setting):
         return self.outcomes[setting]
@@ -182,17 +231,19 @@ def _run_all(pool, jobs):
     return [by_job[k] for k in range(len(jobs))]
 
 
-def measure(workers=None):
-    """Train every setting of the document from every seed; the slow part of the build."""
+def measure(workers=None, seeds=SEEDS):
+    """Train every setting of the document from every one of `seeds`; the slow part of the
+    build. The document's numbers come from SEEDS; the tests measure a second, disjoint set."""
+    seeds = tuple(seeds)
     settings = all_settings()
     workers = workers or os.cpu_count() or 1
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) if workers > 1 else nullcontext() as pool:
-        short = _run_all(pool, [(s, EPOCHS, SEEDS) for s in settings])
+        short = _run_all(pool, [(s, EPOCHS, seeds) for s in settings])
         followed = [np.flatnonzero((r.solved_at < 0) & (r.diverged_at < 0)) for r in short]
-        again = [(s, LONG * EPOCHS, tuple(SEEDS[i] for i in f))
+        again = [(s, LONG * EPOCHS, tuple(seeds[i] for i in f))
                  for s, f in zip(settings, followed) if f.size]
         long = iter(_run_all(pool, again))
     outcomes = {s: Outcome(s, r, f, next(long) if f.size else None)
                 for s, r, f in zip(settings, short, followed)}
-    return Measurements(outcomes, [run_scenario(sizes, seed) for sizes, seed in SCENARIOS])
+    return Measurements(outcomes, [run_scenario(sizes, seed) for sizes, seed in SCENARIOS], seeds)

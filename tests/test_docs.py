@@ -1,4 +1,5 @@
-"""docs/ holds exactly what docs/build.py writes, and its numbers are the engine's."""
+"""docs/ holds exactly what docs/build.py writes, its numbers are the engine's, and the claims
+of docs/hyperparameters.md hold on seeds it never saw."""
 
 import re
 from pathlib import Path
@@ -7,7 +8,9 @@ import numpy as np
 import pytest
 
 import data
-from docs import build, hyperparameters, measurements
+from docs import build, claims, hyperparameters, measurements
+from docs.formatting import pct
+from docs.measurements import Share, wilson
 from network import MLP
 from runs import DEFAULTS
 from sweeps import ManyRuns, train_many
@@ -19,11 +22,30 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 OUT_OF_DATE = ("docs/{} differs from what the generator produces: run `python -m docs.build` "
                "from the project root and commit both documents.")
 NUMBER = r"(-?[0-9.]+(?:e[-+]?[0-9]+)?)"
+SHARE = re.compile(r"(\d+)% \((\d+)–(\d+)%\)")   # 72% (65–78%)
 SCENARIOS = {("2-2-1", 123), ("2-2-1", 42), ("2-4-1", 42)}
 
 
 def committed(name):
     return (DOCS / name).read_bytes().decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def measured():
+    """The document's measurements, seeds 0 to 199, measured once for the tests that need them."""
+    return measurements.measure()
+
+
+def share_cell(text):
+    """'72% (65–78%)' -> (72, 65, 78)."""
+    found = SHARE.fullmatch(text)
+    assert found, f"{text!r} is not a share with its interval"
+    return tuple(int(part) for part in found.groups())
+
+
+def whole(text):
+    """'2,624' -> 2624."""
+    return int(text.replace(",", ""))
 
 
 def calculus_network():
@@ -47,8 +69,8 @@ def test_backprop_calculus_md_is_exactly_what_the_generator_writes():
         OUT_OF_DATE.format("backprop_calculus.md")
 
 
-def test_hyperparameters_md_is_exactly_what_the_generator_writes():
-    assert build.hyperparameters_text() == committed("hyperparameters.md"), \
+def test_hyperparameters_md_is_exactly_what_the_generator_writes(measured):
+    assert build.hyperparameters_text(measured) == committed("hyperparameters.md"), \
         OUT_OF_DATE.format("hyperparameters.md")
 
 
@@ -110,11 +132,11 @@ def test_hyperparameter_scenario_rows_match_mlp_train():
         net = MLP(sizes, seed=int(cells[1]))
         history = net.train(XOR_X, XOR_Y, DEFAULTS.lr, DEFAULTS.epochs)
         right = np.flatnonzero(history.accuracy == 1.0)
-        assert float(cells[2].rstrip("%")) == pytest.approx(100 * history.final_accuracy)
+        assert int(cells[2].rstrip("%")) == round(100 * history.final_accuracy)
         assert float(cells[3]) == pytest.approx(history.final_loss, rel=1e-3)
         np.testing.assert_allclose([float(v) for v in cells[4:8]], net.predict(XOR_X)[:, 0],
                                    rtol=1e-3)
-        assert cells[8] == (str(history.epochs[right[0]]) if right.size else "never")
+        assert cells[8] == (f"{history.epochs[right[0]]:,}" if right.size else "never")
 
 
 def test_the_default_2_2_1_row_matches_a_separate_train_many_run():
@@ -122,8 +144,19 @@ def test_the_default_2_2_1_row_matches_a_separate_train_many_run():
     row = next(r for r in rows if r[1] == f"{DEFAULTS.lr:g} (default)")
     runs = train_many([2, 2, 1], range(200), XOR_X, XOR_Y, DEFAULTS.lr,
                       DEFAULTS.epochs)
-    assert float(row[2].rstrip("%")) == pytest.approx(100 * runs.solved.mean())
-    assert float(row[3]) == np.median(runs.solved_at[runs.solved])
+    solved = int(runs.solved.sum())
+    low, high = wilson(solved, len(runs.solved))
+    assert share_cell(row[2]) == (round(100 * solved / len(runs.solved)),
+                                  int(np.floor(100 * low)), int(np.ceil(100 * high)))
+    assert whole(row[3]) == round(np.median(runs.solved_at[runs.solved]))
+
+
+def test_every_share_in_the_document_is_written_with_its_interval():
+    text = committed("hyperparameters.md")
+    assert "% (" in text and not re.search(r"\d\.\d%", text)   # no share to 0.1 point
+    for percent, low, high in (map(int, found) for found in SHARE.findall(text)):
+        assert low <= percent <= high, (percent, low, high)
+    assert "stuck at" not in text and "| by 20,000 |" in text and "solved at 5,000" in text
 
 
 # --- the words follow the numbers -------------------------------------------------------------
@@ -152,14 +185,106 @@ def fake_measurements(changed):
 
 def test_speed_sentence_says_rises_when_a_larger_rate_is_slower():
     top = max(measurements.LEARNING_RATES)
-    assert "falls from 1000 to 10 for 2-2-1" in hyperparameters._speed_sentence(
-        fake_measurements({top: (1.0, 10)}))
-    assert "rises from 1000 to 3000 for 2-2-1" in hyperparameters._speed_sentence(
-        fake_measurements({top: (1.0, 3000)}))
+    faster = fake_measurements({top: (1.0, 10)})
+    assert "falls from 1,000 to 10 for 2-2-1" in hyperparameters._speed_sentence(
+        faster, claims.Claims(faster))
+    slower = fake_measurements({top: (1.0, 3000)})
+    assert "rises from 1,000 to 3,000 for 2-2-1" in hyperparameters._speed_sentence(
+        slower, claims.Claims(slower))
+    close = fake_measurements({top: (1.0, 1100)})
+    assert "stays within a factor of 1.25 (1,000 and 1,100) for 2-2-1" in \
+        hyperparameters._speed_sentence(close, claims.Claims(close))
+    few = fake_measurements({top: (0.05, 10)})
+    assert "rests on too few runs to compare (1,000 and 10) for 2-2-1" in \
+        hyperparameters._speed_sentence(few, claims.Claims(few))
 
 
 def test_learning_rate_advice_is_dropped_when_small_rates_solve_as_often():
     low = min(measurements.LEARNING_RATES)
-    assert hyperparameters._rate_row(fake_measurements({low: (1.0, 1000)})) is None
-    row = hyperparameters._rate_row(fake_measurements({low: (0.25, 4000)}))
-    assert row is not None and "25.0%" in row[1]
+    same = fake_measurements({low: (1.0, 1000)})
+    assert hyperparameters._rate_row(same, claims.Claims(same)) is None
+    close = fake_measurements({low: (0.97, 1000)})   # 97% against 100%: intervals overlap
+    assert hyperparameters._rate_row(close, claims.Claims(close)) is None
+    fewer = fake_measurements({low: (0.25, 4000)})
+    row = hyperparameters._rate_row(fewer, claims.Claims(fewer))
+    assert row is not None and "25% (19–32%)" in row[1] and "clearly fewer" in row[1]
+
+
+# --- shares, intervals and the claims mechanism -----------------------------------------------
+
+def test_wilson_interval_matches_the_formula_worked_by_hand():
+    # z = 1.96, n = 200: z^2 / n = 3.8416 / 200 = 0.019208, and 1 + z^2 / n = 1.019208.
+    # 0 of 200: the centre and the half-width are both 0.009604 / 1.019208, so the interval
+    # is (0, 0.019208 / 1.019208) = (0, 0.018846); 200 of 200 is its mirror image.
+    assert wilson(0, 200) == pytest.approx((0.0, 0.018846), abs=1e-6)
+    assert wilson(200, 200) == pytest.approx((0.981154, 1.0), abs=1e-6)
+    # 144 of 200, p = 0.72: centre (0.72 + 0.009604) / 1.019208 = 0.715854; half-width
+    # 1.96 / 1.019208 * sqrt(0.72 * 0.28 / 200 + 3.8416 / 160000) = 1.923052 * 0.032125
+    # = 0.061778.
+    assert wilson(144, 200) == pytest.approx((0.654076, 0.777632), abs=1e-6)
+
+
+def test_shares_are_whole_percent_with_the_interval_rounded_outwards():
+    assert pct(Share(144, 200)) == "72% (65–78%)"
+    assert pct(Share(0, 200)) == "0% (0–2%)"
+    assert pct(Share(200, 200)) == "100% (98–100%)"
+    assert pct(Share(199, 200)) == "99% (97–100%)"   # 99.5% is not written as 100%
+    assert pct(Share(1, 200)) == "1% (0–3%)"         # nor 0.5% as 0%
+
+
+def test_shares_are_compared_only_when_their_intervals_do_not_overlap():
+    assert claims.share_order(Share(200, 200), Share(144, 200)) == 1
+    assert claims.share_order(Share(144, 200), Share(200, 200)) == -1
+    assert claims.share_order(Share(157, 200), Share(150, 200)) == 0   # 78.5% and 75%
+
+
+def test_medians_are_compared_only_with_a_clear_factor_and_enough_runs():
+    enough = claims.MIN_SOLVED
+    assert claims.median_order([1250] * enough, [1000] * enough) == 1
+    assert claims.median_order([1000] * enough, [1250] * enough) == -1
+    assert claims.median_order([1200] * enough, [1000] * enough) == 0
+    assert claims.median_order([5000] * (enough - 1), [1000] * enough) is None
+
+
+def test_a_claim_holds_where_its_judgement_agrees_and_fails_by_name_where_not():
+    measured = fake_measurements({max(measurements.LEARNING_RATES): (1.0, 10)})
+    made = claims.Claims(measured)
+    text = hyperparameters._speed_sentence(measured, made)
+    assert "falls from 1,000 to 10 for 2-2-1" in text
+    assert "speed-2-2-1" in made.names and made.failing(measured) == []
+    # The same numbers on other seeds: the claim holds; lr 10 slower there: it fails, by name.
+    assert made.failing(fake_measurements({max(measurements.LEARNING_RATES): (1.0, 12)})) == []
+    doctored = fake_measurements({max(measurements.LEARNING_RATES): (1.0, 3000)})
+    assert made.failing(doctored) == ["speed-2-2-1"]
+
+
+def test_a_bound_claim_fails_where_the_value_passes_its_power_of_ten():
+    made = claims.Claims({"value": 0.0052})
+    value, bound = made.below("small-value", lambda m: m["value"])
+    assert (value, bound) == (0.0052, pytest.approx(0.01))
+    assert made.failing({"value": 0.0099}) == []
+    assert made.failing({"value": 0.0169}) == ["small-value"]
+
+
+def test_one_comparison_written_twice_is_one_claim():
+    measured = fake_measurements({})
+    made = claims.Claims(measured)
+    first = hyperparameters.judged_he(made)
+    assert hyperparameters.judged_he(made) == first and made.names == ["he-vs-xavier-relu-solved"]
+
+
+@pytest.mark.slow
+def test_every_claim_of_the_document_holds_on_seeds_it_never_saw(measured):
+    document = hyperparameters.hyperparameters_document(measured)
+    other = measurements.measure(seeds=measurements.CHECK_SEEDS)
+    assert not set(other.seeds) & set(measured.seeds)
+    names = document.claims.names
+    for expected in ("plateau-gradient-drop-2-2-1", "he-vs-xavier-relu-solved",
+                     "width-2-2-1-to-2-3-1", "flicker-outputs-undecided", "no-run-diverged"):
+        assert expected in names
+    failing = document.claims.failing(other)
+    for name in failing:
+        print(f"claim {name!r} does not hold on seeds {other.seeds[0]} to {other.seeds[-1]}")
+    assert not failing, (f"{len(failing)} of the {len(names)} claims of docs/hyperparameters.md "
+                         f"do not hold on seeds {other.seeds[0]} to {other.seeds[-1]}: "
+                         + ", ".join(failing))
