@@ -45,10 +45,11 @@ def test_train_at_defaults_shows_full_accuracy_the_boundary_and_the_verdict(app)
     app.screenshot("training.png")   # the README's picture of a trained network
 
 
-def test_the_seed_42_preset_trains_and_says_stuck(app):
+def test_the_seed_42_preset_trains_and_says_plateau_not_stuck(app):
     page = app.open().page
     app.train(page.locator(".st-key-preset_seed_42 button"))
-    expect(app.alert("Stuck")).to_be_visible()
+    expect(app.alert("On a plateau: no progress for 1,000 epochs.")).to_be_visible()
+    expect(app.alert("Stuck")).to_have_count(0)
     expect(page.locator(".st-key-arch input")).to_have_value("2-2-1")
     expect(page.locator(".st-key-seed input")).to_have_value("42")
     app.assert_healthy()
