@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 import data
 from network import MLP
 from runs import DEFAULTS, PRESETS
+from verdict import Kind
 
 XOR = data.make("xor")
 XOR_X, XOR_Y = XOR.X, XOR.y
@@ -92,9 +93,9 @@ def test_each_try_this_preset_shows_what_its_text_says(app, preset):
     app.button(key=f"preset_{preset.key}").click().run()
     assert_healthy(app)
     headline = verdict_headline(app).lower()
-    expected_words = {"converged": "converged", "stuck": "stuck", "oscillating": "oscillating",
-                      "crawling": "crawling", "improving": "still improving",
-                      "plateau": "on a plateau"}
+    expected_words = {Kind.CONVERGED: "converged", Kind.STUCK: "stuck",
+                      Kind.OSCILLATING: "oscillating", Kind.CRAWLING: "crawling",
+                      Kind.IMPROVING: "still improving", Kind.PLATEAU: "on a plateau"}
     assert headline.startswith(expected_words[preset.expected]), headline
     for key, value in preset.settings.items():
         assert app.session_state[key] == value

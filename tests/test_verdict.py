@@ -312,7 +312,7 @@ def test_divergence_wins_over_every_other_rule():
     history = synthetic(np.linspace(0.3, 0.01, 101), accuracy=1.0, grad_norms=(0.0, 0.0),
                         diverged_at=101)
     hidden = [np.zeros((4, 3))]
-    assert judged(history, outputs=RIGHT, hidden=hidden, activation="relu").kind == "diverged"
+    assert judged(history, outputs=RIGHT, hidden=hidden, activation="relu").kind == Kind.DIVERGED
 
 
 @pytest.mark.parametrize("learning_rate, l2, factor", [(10.0, 0.21, "-1.1"), (10.0, 0.5, "-4"),
