@@ -599,9 +599,9 @@ def judged_gradient_drop(claims):
                         lambda m: plateau(m[setting(SMALL)]).gradient_drop)
 
 
-def _stuck_section(m, p, claims):
+def _unsolved_section(m, p, claims):
     sizes = arch(SMALL)
-    title = "## What a stuck run looks like"
+    title = f"## What an unsolved {sizes} run looks like"
     if p.unsolved == 0:
         return paragraphs(title, f"No {sizes} run at the defaults ({seed_range(m.seeds)}) "
                                  f"was left unsolved by {LONG_EPOCHS} epochs.")
@@ -624,10 +624,9 @@ Over the {integer(LONG * EPOCHS - EPOCHS)} epochs from epoch {SHORT_EPOCHS} to e
     drop, bound = judged_gradient_drop(claims)
     return paragraphs(
         title,
-        f"""Here "stuck" means only what was measured: not solved by {LONG_EPOCHS} epochs
-(never at 100% accuracy within {LONG_EPOCHS} epochs) and not diverged. {p.unsolved} of the
-{len(m.seeds)} {sizes} runs at the defaults ({seed_range(m.seeds)}) are stuck in this
-sense.{example} {measured}At
+        f"""{p.unsolved} of the {len(m.seeds)} {sizes} runs at the defaults
+({seed_range(m.seeds)}) are not solved by {LONG_EPOCHS} epochs: never at 100% accuracy
+within {LONG_EPOCHS} epochs, and not diverged.{example} {measured}At
 the final weights of the {p.unsolved} runs, the gradient norm is a median
 {plain(np.median(p.gradients))} (from {plain(p.gradients.min())} to
 {plain(p.gradients.max())}), against a median {plain(np.median(p.initial))} at their initial
@@ -852,7 +851,7 @@ def hyperparameters_document(measurements=None):
         _sizes_section(m, ratio, claims),
         _activations_section(m, dead, claims),
         _epochs_section(m, claims),
-        _stuck_section(m, p, claims),
+        _unsolved_section(m, p, claims),
         _troubleshooting_section(m, p, f, ratio, dead, claims),
         HYPERPARAMETER_REFERENCES,
     ])
