@@ -12,7 +12,7 @@ from runs import PRESETS
 from tabs import documents, drawing
 from tabs.sidebar import apply_preset, dataset_for
 from tabs.text import escaped
-from verdict import Kind, format_point
+from verdict import UNDECIDED, Kind, format_point, point_statuses
 
 VERDICT_BOX = {Kind.CONVERGED: st.success, Kind.OVERFITTING: st.warning, Kind.IMPROVING: st.info,
                Kind.PLATEAU: st.info, Kind.CRAWLING: st.warning, Kind.STUCK: st.warning,
@@ -121,8 +121,9 @@ def _predictions(run):
                  column_config={
                      "output": st.column_config.ProgressColumn("output", format="%.3f",
                                                                min_value=0.0, max_value=1.0),
-                     "correct": st.column_config.CheckboxColumn(
-                         "correct", help="the output is on the target's side of 0.5")})
+                     "verdict": st.column_config.TextColumn(
+                         "verdict", help=f"right or wrong: the output is on the target's or "
+                         f"the other side of 0.5; undecided: within {UNDECIDED} of 0.5")})
     if shown > 8:
         st.caption(f"{shown:,} rows: scroll the table, or sort it by a column.")
 
@@ -131,7 +132,8 @@ def _prediction_rows(run, name, part):
     outputs = run.net.predict(part.X).ravel()
     targets = part.y.ravel()
     rows = {"input": [format_point(x) for x in part.X], "target": targets.astype(int),
-            "output": outputs, "correct": (outputs > 0.5) == (targets > 0.5)}
+            "output": outputs,
+            "verdict": [p.status for p in point_statuses(part.X, targets, outputs)]}
     if run.test is not None:
         rows = {"set": name, **rows}
     return pd.DataFrame(rows)

@@ -85,7 +85,16 @@ def test_predictions_table_matches_the_network(app):
     assert list(table["input"]) == ["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"]
     assert list(table["target"]) == [0, 1, 1, 0]
     assert table["output"].to_numpy() == pytest.approx(net.predict(XOR_X).ravel(), abs=1e-12)
-    assert table["correct"].all()
+    assert list(table["verdict"]) == ["right"] * 4
+
+
+def test_an_output_of_one_half_is_undecided_in_the_predictions_never_right(app):
+    # Every ReLU dies at learning rate 10: each of the four outputs is 0.500, so none is on a
+    # side of 0.5, whatever the target.
+    app.button(key="preset_relu_dead").click().run()
+    table = app.dataframe[0].value
+    assert table["output"].to_numpy() == pytest.approx(0.5, abs=0.05)
+    assert list(table["verdict"]) == ["undecided"] * 4
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=[preset.key for preset in PRESETS])
