@@ -9,6 +9,7 @@ continues it from its current weights.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -282,6 +283,48 @@ class Run:
         twin.set_parameters(snapshot.weights, snapshot.biases, epoch, snapshot.batch_state)
         return twin
 
+
+
+# --- downloads: a run written out, so it can be kept, shared or loaded elsewhere ---------------
+
+def network_json(run):
+    """The trained network as JSON text: its settings, weights and biases (row i of a weight
+    matrix is input i, column j neuron j, as in `MLP.weights`), and its final metrics. Floats
+    are written in full, so the weights load back bit for bit."""
+    history = run.history
+    metrics = {"epoch": int(history.epochs[-1]), "loss": history.final_loss,
+               "accuracy": history.final_accuracy}
+    if history.test_loss is not None:
+        metrics |= {"test_loss": float(history.test_loss[-1]),
+                    "test_accuracy": float(history.test_accuracy[-1])}
+    metrics = {key: value if math.isfinite(value) else None for key, value in metrics.items()}
+    document = {
+        "settings": dataclasses.asdict(run.config),
+        "layer_sizes": list(run.net.layer_sizes),
+        "data": {"name": run.data.name, "training_points": run.data.n,
+                 "test_points": 0 if run.test is None else run.test.n},
+        "weights": [W.tolist() for W in run.net.weights],
+        "biases": [b.tolist() for b in run.net.biases],
+        "final": metrics,
+        "verdict": {"kind": str(run.verdict.kind), "headline": run.verdict.headline},
+    }
+    return json.dumps(document, indent=1, allow_nan=False)
+
+
+def history_csv(run):
+    """The recorded history as CSV text: one row per epoch, the loss, the accuracy, each layer's
+    gradient norm, and the test set's loss and accuracy when there is one."""
+    history = run.history
+    columns = {"epoch": history.epochs, "loss": history.loss, "accuracy": history.accuracy}
+    for layer in range(history.grad_norms.shape[1]):
+        columns[f"grad_norm_layer_{layer + 1}"] = history.grad_norms[:, layer]
+    if history.test_loss is not None:
+        columns |= {"test_loss": history.test_loss, "test_accuracy": history.test_accuracy}
+    lines = [",".join(columns)]
+    lines += [",".join(repr(float(v)) if name != "epoch" else str(int(v))
+                       for name, v in zip(columns, row))
+              for row in zip(*columns.values())]
+    return "\n".join(lines) + "\n"
 
 def _snapshot_plan(first, epochs):
     return np.unique(np.linspace(first, first + epochs, FRAMES).round().astype(int)).tolist()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from pictures import charts
 from pictures.boundary import neuron_heatmaps
-from runs import PRESETS
+from runs import PRESETS, history_csv, network_json
 from tabs import documents, drawing
 from tabs.sidebar import apply_preset, dataset_for
 from tabs.text import escaped
@@ -38,6 +38,7 @@ def render(run, config):
     with curve_column:
         _loss_curve(run, epoch)
         _predictions(run)
+        _downloads(run)
     _inside(run, epoch)
     _presets()
 
@@ -126,6 +127,24 @@ def _predictions(run):
                          f"the other side of 0.5; undecided: within {UNDECIDED} of 0.5")})
     if shown > 8:
         st.caption(f"{shown:,} rows: scroll the table, or sort it by a column.")
+
+
+def _downloads(run):
+    """The run to keep: the network as JSON, the history as CSV, the boundary as an animation.
+    Each file is made only when its button is pressed."""
+    config, epoch = run.config, int(run.history.epochs[-1])
+    name = f"backprop-{config.arch}-seed{config.seed}-epoch{epoch}"
+    network, history, frames = st.columns(3)
+    network.download_button("Network (JSON)", lambda: network_json(run),
+                            file_name=f"{name}.json", mime="application/json",
+                            key="download_network", on_click="ignore", width="stretch")
+    history.download_button("History (CSV)", lambda: history_csv(run),
+                            file_name=f"{name}.csv", mime="text/csv",
+                            key="download_history", on_click="ignore", width="stretch")
+    frames.download_button("Animation", lambda: drawing.animation(run),
+                           file_name=f"{name}.png", mime="image/png",
+                           key="download_animation", on_click="ignore", width="stretch",
+                           help="The decision boundary at every snapshot, as one animated PNG")
 
 
 def _prediction_rows(run, name, part):

@@ -282,3 +282,11 @@ def test_the_companion_documents_are_readable_from_both_tabs(app):
     assert any("docs/backprop_calculus.md" in expander.label for expander in app.expander)
     assert any(markdown.value.startswith("# Backpropagation by hand")
                for markdown in app.markdown)
+
+
+def test_a_trained_run_offers_its_network_history_and_animation_as_downloads(app):
+    assert not [b for b in app.get("download_button") if b.proto.label == "Network (JSON)"]
+    train(app)
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert {"Network (JSON)", "History (CSV)", "Animation"} <= set(labels)
+    assert_healthy(app)

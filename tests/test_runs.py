@@ -1,9 +1,12 @@
 """runs.py and the sidebar's link values: parsing, Config, config(), presets, train/extend."""
 
 import dataclasses
+import io
+import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +19,8 @@ from runs import (
     PRESETS,
     Config,
     config,
+    history_csv,
+    network_json,
     parse_architecture,
 )
 from runs import extend as runs_extend
@@ -383,3 +388,52 @@ def test_preset_run_gets_the_verdict_its_text_promises(preset):
     if preset.key == "lr_low":    # "every output is still near 0.5"
         assert np.all(np.abs(outputs - 0.5) < 0.05)
 
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+def test_network_json_loads_back_into_the_same_network_bit_for_bit():
+    run = train_run(config(arch="2-3-2-1", activation="tanh", seed=7, epochs=300, dataset="moons",
+                       points=40, noise=0.1, test_share=0.25))
+    document = json.loads(network_json(run))
+    settings = config(**document["settings"])
+    assert settings == run.config
+    net = MLP(document["layer_sizes"], settings.activation, settings.loss, settings.init,
+              settings.seed, settings.l2)
+    net.set_parameters([np.array(W) for W in document["weights"]],
+                       [np.array(b) for b in document["biases"]])
+    assert np.array_equal(net.predict(run.data.X), run.net.predict(run.data.X))
+    final = document["final"]
+    assert final["epoch"] == 300 and final["loss"] == run.history.final_loss
+    assert final["test_accuracy"] == run.history.test_accuracy[-1]
+    assert document["data"] == {"name": "moons (train)", "training_points": 30, "test_points": 10}
+    assert document["verdict"]["kind"] == run.verdict.kind
+
+
+def test_network_json_of_a_diverged_run_is_strict_json():
+    run = train_run(config(arch="2-4-1", activation="linear", loss="bce", lr=10.0, seed=0,
+                       epochs=200))
+    assert run.verdict.kind == Kind.DIVERGED
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    document = json.loads(network_json(run), parse_constant=refuse)
+    assert document["final"]["epoch"] == int(run.history.epochs[-1])
+
+
+def test_history_csv_holds_every_recorded_number_exactly():
+    run = train_run(config(arch="2-2-2-1", epochs=120, dataset="circle", points=40,
+                       test_share=0.25))
+    table = pd.read_csv(io.StringIO(history_csv(run)))
+    history = run.history
+    assert list(table.columns) == ["epoch", "loss", "accuracy", "grad_norm_layer_1",
+                                   "grad_norm_layer_2", "grad_norm_layer_3", "test_loss",
+                                   "test_accuracy"]
+    assert np.array_equal(table["epoch"], np.arange(121))
+    assert np.array_equal(table["loss"], history.loss)
+    assert np.array_equal(table[["grad_norm_layer_1", "grad_norm_layer_2",
+                                 "grad_norm_layer_3"]].to_numpy(), history.grad_norms)
+    assert np.array_equal(table["test_accuracy"], history.test_accuracy)
+    plain = pd.read_csv(io.StringIO(history_csv(train_run(config(epochs=10)))))
+    assert "test_loss" not in plain.columns and len(plain) == 11

@@ -1,7 +1,10 @@
 """What a learner does in a real browser against a real server; screenshots go to .screenshots/."""
 
+import json
 import re
+from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
@@ -112,4 +115,23 @@ def test_a_bad_link_is_explained_and_the_defaults_still_train(app):
     app.screenshot("bad_link.png")
     app.train()
     expect(app.metric("Accuracy")).to_have_text("100%")
+    app.assert_healthy()
+
+
+def test_the_downloaded_network_is_the_trained_one(app):
+    page = app.open().page
+    app.train()
+    with page.expect_download() as download:
+        page.locator(".st-key-download_network button").click()
+    assert download.value.suggested_filename == "backprop-2-4-1-seed123-epoch5000.json"
+    document = json.loads(Path(download.value.path()).read_text())
+    net = MLP(document["layer_sizes"], seed=123)
+    net.set_parameters([np.array(W) for W in document["weights"]],
+                       [np.array(b) for b in document["biases"]])
+    trained = MLP([2, 4, 1], seed=123)
+    trained.train(XOR_X, XOR_Y, 0.3, 5000)
+    assert np.array_equal(net.predict(XOR_X), trained.predict(XOR_X))
+    with page.expect_download() as animation:
+        page.locator(".st-key-download_animation").get_by_role("button", name="Animation").click()
+    assert Path(animation.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     app.assert_healthy()
