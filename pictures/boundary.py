@@ -32,6 +32,10 @@ from pictures.colours import (
 )
 
 _DPI = 100
+# An output field that varies by less than this over the view is drawn without a 0.5 contour:
+# its variation is rounding, not a boundary (a network whose ReLUs all died outputs 0.500
+# everywhere, give or take 1e-8).
+FLAT_RANGE = 1e-4
 
 
 def _classes(y, n):
@@ -216,6 +220,8 @@ class BoundaryRenderer:
         slope = np.hypot(d_rows, d_cols)
         ink = np.clip(1.5 - np.abs(field - 0.5) / np.maximum(slope, 1e-12), 0.0, 1.0)
         ink[slope < 1e-9] = 0.0
+        if float(field.max() - field.min()) < FLAT_RANGE:
+            ink[:] = 0.0
         on_line = np.nonzero(ink)
         a = ink[on_line][:, None]
         plot[on_line] = (plot[on_line] * (1.0 - a) + INK * a + 0.5).astype(np.uint8)

@@ -55,6 +55,14 @@ def frame(run, epoch):
     return run.picture(("frame", epoch), lambda: boundary_png(run, run.network_at(epoch)))
 
 
+def output_range(run, epoch):
+    """(lowest, highest) output of the snapshot at `epoch` over the boundary's view."""
+    def measure():
+        outputs = grid_outputs(run.network_at(epoch), renderer(run.data.extent))
+        return float(np.nanmin(outputs)), float(np.nanmax(outputs))
+    return run.picture(("range", epoch), measure)
+
+
 def animation(run):
     """All snapshots as one looping animated PNG, made on first use from the frames' pixels,
     not from their PNGs."""

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pictures import charts
-from pictures.boundary import neuron_heatmaps
+from pictures.boundary import FLAT_RANGE, neuron_heatmaps
 from runs import PRESETS, history_csv, network_json
 from tabs import documents, drawing
 from tabs.sidebar import apply_preset, dataset_for
@@ -98,10 +98,19 @@ def _boundary(run):
                    "looping. Turn Play off to scrub.")
     else:
         st.image(drawing.frame(run, epoch), width="stretch", output_format="PNG")
-        st.caption(f"Output at epoch {epoch:,}: the dark line is output 0.5, where the class "
-                   f"flips. Circles are class 0, squares class 1.{test}")
+        st.caption(boundary_caption(run, epoch) + f" Circles are class 0, squares class 1.{test}")
     st.image(drawing.legend("output"), width="stretch", output_format="PNG")
     return epoch
+
+
+def boundary_caption(run, epoch):
+    low, high = drawing.output_range(run, epoch)
+    if high - low < FLAT_RANGE:
+        return (f"Output at epoch {epoch:,}: {low:.4f} everywhere in this view (it varies by "
+                f"less than {FLAT_RANGE:g}), so no point is on either side of 0.5: undecided "
+                "everywhere, and no boundary is drawn.")
+    return (f"Output at epoch {epoch:,}, from {low:.3f} to {high:.3f} in this view: the dark "
+            "line is output 0.5, where the class flips.")
 
 
 def _loss_curve(run, epoch):

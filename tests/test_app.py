@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 import data
 from network import MLP
 from runs import DEFAULTS, PRESETS
+from tabs import drawing
 from verdict import Kind
 
 XOR = data.make("xor")
@@ -200,7 +201,7 @@ def test_scrubbing_and_playing_the_boundary(app):
     assert slider.value == 5000
     slider.set_value(0).run()
     assert_healthy(app)
-    assert any("Output at epoch 0:" in caption.value for caption in app.caption)
+    assert any(caption.value.startswith("Output at epoch 0") for caption in app.caption)
     assert any("Inside the network at epoch 0" in header.value for header in app.subheader)
     app.toggle(key="play").set_value(True).run()
     assert_healthy(app)
@@ -290,3 +291,28 @@ def test_a_trained_run_offers_its_network_history_and_animation_as_downloads(app
     labels = [button.proto.label for button in app.get("download_button")]
     assert {"Network (JSON)", "History (CSV)", "Animation"} <= set(labels)
     assert_healthy(app)
+
+
+def test_the_boundary_caption_gives_the_range_of_the_outputs_it_draws(app):
+    train(app)
+    caption = next(c.value for c in app.caption if c.value.startswith("Output at epoch 5,000"))
+    low, high = (float(v) for v in re.search(r"from (\S+) to (\S+) in this view", caption).groups())
+    net = MLP([2, 4, 1], seed=123)
+    net.train(XOR_X, XOR_Y, 0.3, 5000)
+    grid = drawing.renderer(XOR.extent).grid_points()
+    outputs = net.predict(grid)
+    assert low == pytest.approx(outputs.min(), abs=5e-4)
+    assert high == pytest.approx(outputs.max(), abs=5e-4)
+    assert "undecided everywhere" not in caption
+
+
+def test_a_constant_output_is_said_undecided_everywhere_with_no_boundary():
+    from runs import config
+    from runs import train as train_run
+    from tabs.training import boundary_caption
+
+    run = train_run(config(epochs=10))
+    run.pictures[("range", 10)] = (0.49999998, 0.50000003)   # what the view measured
+    caption = boundary_caption(run, 10)
+    assert "0.5000 everywhere" in caption and "undecided everywhere" in caption
+    assert "dark line" not in caption

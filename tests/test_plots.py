@@ -133,6 +133,23 @@ def test_a_flat_field_has_no_contour_even_at_exactly_one_half(renderer):
     assert not (inner < INK_LEVEL).all(axis=-1).any()
 
 
+@pytest.mark.parametrize("spread", [1e-8, 5e-5])
+def test_a_field_that_varies_by_rounding_only_has_no_contour(renderer, spread):
+    # Outputs within `spread` of 0.5, crossing it all over the view: noise, not a boundary.
+    rng = np.random.default_rng(0)
+    outputs = 0.5 + spread * rng.uniform(-1, 1, (100, 100))
+    inner = plot_area(renderer, decode(renderer.frame(outputs, *NO_POINTS)))[2:-2, 2:-2]
+    assert not (inner < INK_LEVEL).all(axis=-1).any()
+
+
+def test_a_gentle_but_real_slope_through_one_half_keeps_its_contour(renderer):
+    # A crawling network: outputs from 0.4995 to 0.5005 across the view, a range of 1e-3.
+    outputs = field_of(renderer, lambda x, y: 0.5 + 0.0005 * (x - 0.5))
+    plot = plot_area(renderer, decode(renderer.frame(outputs, *NO_POINTS)))
+    row = plot[plot.shape[0] // 2]
+    assert any(dark(p) for p in row[3:-3])
+
+
 def test_points_show_their_class_colour_at_their_mapped_pixel(renderer):
     X = np.array([[0.0, 1.0], [1.0, 0.0]])
     y = np.array([[1.0], [0.0]])                      # (n, 1) targets, as the engine has them
