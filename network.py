@@ -535,3 +535,48 @@ def numerical_gradients(net, X, y, eps=1e-6):
 
     return Gradients([slopes(W) for W in probe.weights], [slopes(b) for b in probe.biases],
                      deltas=[])
+
+
+def sharpness(net, X, y, iterations=30, eps=1e-5):
+    """The loss's largest curvature along any one direction of the parameters: the top
+    (most positive) eigenvalue of its Hessian, found by power iteration.
+
+    Each iteration multiplies a direction v by the Hessian, approximated by how the gradient
+    changes one small step along v: H v ≈ (∇L(θ + eps v) − ∇L(θ)) / eps. Power iteration finds
+    the eigenvalue of largest size; if that one is negative, a second run on H − λ I finds the
+    top. Gradient descent with learning rate lr overshoots along a direction whose curvature
+    exceeds 2 / lr.
+    """
+    X, y = check_data(X, y, net.layer_sizes[0])
+    probe = net.copy()
+    layers = len(net.weights)
+    start = [*net.weights, *net.biases]
+    sizes = [p.size for p in start]
+
+    def gradient():
+        g = probe.gradients(X, y)
+        return np.concatenate([part.ravel() for part in g.weights + g.biases])
+
+    at_start = gradient()
+
+    def hessian_times(v):
+        steps = np.split(eps * v, np.cumsum(sizes)[:-1])
+        moved = [p + d.reshape(p.shape) for p, d in zip(start, steps)]
+        probe.set_parameters(moved[:layers], moved[layers:])
+        return (gradient() - at_start) / eps
+
+    def largest(shift):
+        """The eigenvalue of H - shift I of largest size, by power iteration."""
+        v = np.random.default_rng(0).standard_normal(sum(sizes))
+        value = 0.0
+        for _ in range(iterations):
+            v /= np.linalg.norm(v)
+            product = hessian_times(v) - shift * v
+            value = float(v @ product)
+            if not np.any(product):
+                break
+            v = product
+        return value
+
+    top = largest(0.0)
+    return top if top >= 0 else largest(top) + top

@@ -19,7 +19,7 @@ import numpy as np
 
 import data
 from data import Dataset
-from network import ACTIVATIONS, INITS, LOSSES, MLP, History
+from network import ACTIVATIONS, INITS, LOSSES, MLP, History, sharpness
 from verdict import Kind, Setting, Verdict, judge
 
 MAX_HIDDEN_LAYERS = 4
@@ -348,8 +348,10 @@ def _judge(config, train_set, net, history):
     start = config.network().forward(train_set.X)
     setting = Setting(config.lr, config.activation, config.init, config.l2, config.batch,
                       literature(config, train_set))
+    solved = history.final_accuracy == 1.0 and history.diverged_at is None
+    curvature = sharpness(net, train_set.X, train_set.y) if solved else None
     return judge(history, train_set.X, train_set.y, forward.output, setting,
-                 forward.activations[1:-1], start.activations[1:-1])
+                 forward.activations[1:-1], start.activations[1:-1], curvature)
 
 
 def _train_segment(config, train_set, test_set, net, epochs, history=None, progress=None):

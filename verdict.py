@@ -32,8 +32,10 @@ OVERFIT_RISE = 0.10
 # (loss drop, gradient norm per parameter and its trend over the window), so a flat loss is
 # called a plateau and its numbers are given.
 # "Converged" waits until every example has been right, the loss has not risen and no output
-# lies within UNDECIDED of 0.5 over the last fifth of the run: runs that were right everywhere
-# but failed one of these lost 100% later in the samples (lr 3 to 10, an output at 0.525).
+# lies within UNDECIDED of 0.5 over the last fifth of the run, and until the loss's sharpest
+# curvature is below 2 / lr, where gradient descent is stable: runs that were right everywhere
+# but failed one of these lost 100% later in the samples (lr 3 to 10, an output at 0.525, a
+# curvature of 0.74 at lr 3 whose loss had fallen steadily for 400 epochs).
 
 
 class Kind(StrEnum):
@@ -155,15 +157,18 @@ def _streak_start(history):
     return int(history.epochs[misses[-1] + 1 if len(misses) else 0])
 
 
-def judge(history, X, y, outputs, setting, hidden_activations=(), start_hidden=()):
+def judge(history, X, y, outputs, setting, hidden_activations=(), start_hidden=(),
+          curvature=None):
     """Classify a run from what it recorded, and say why in sentences computed from it.
 
     `hidden_activations` are the hidden layers' outputs on X at the final weights,
-    `start_hidden` the same at the initial weights (for dead ReLUs). A history with a test set
-    is checked for overfitting first.
+    `start_hidden` the same at the initial weights (for dead ReLUs), `curvature` the loss's
+    sharpest curvature at the final weights (`network.sharpness`), if measured. A history
+    with a test set is checked for overfitting first.
     """
     points = point_statuses(X, y, outputs)
     run = _Measured(history, setting, points)
+    run.curvature = curvature
     if history.diverged_at is not None:
         return _diverged(run)
     overfit = _overfitting(history, points)
@@ -261,7 +266,13 @@ def _solved(run):
             _smaller_steps(run.setting),
         ), points)
     undecided = [p for p in points if p.status == "undecided"]
+    stable = 2 / run.setting.learning_rate
+    sharp = run.curvature is not None and run.curvature > stable
     short = ([f"it has held only for the last {held:,} epochs"] if held < span else []) + (
+        [f"the loss curves more sharply than steps of lr {run.setting.learning_rate:g} can "
+         f"follow: its sharpest curvature is {run.curvature:.3g}, and gradient descent is "
+         f"stable only below 2 / lr = {stable:.3g}, so the next steps can overshoot"]
+        if sharp else []) + (
         [f"the loss rose on {rises:,} of the last {span:,} steps"] if rises else []) + (
         [f"{len(undecided)} of the outputs are within {UNDECIDED} of 0.5: "
          f"{_name_points(undecided)}"] if undecided else [])
@@ -271,7 +282,7 @@ def _solved(run):
             + "; ".join(short) + ".",
             f"This app calls a run converged once every example has been right, and the loss "
             f"has not risen, over the last fifth of its epochs ({span:,} here), with no output "
-            f"within {UNDECIDED} of 0.5.",
+            f"within {UNDECIDED} of 0.5 and its steps stable.",
             CONTINUE,
         ), points)
     closest = min(points, key=lambda p: abs(p.output - 0.5))
@@ -279,6 +290,9 @@ def _solved(run):
                f"{history.final_loss:.4g}.",
                f"The least confident is {format_point(closest.inputs)} at "
                f"{closest.output:.3f} (target {closest.target}).")
+    if run.curvature is not None:
+        details += (f"The loss's sharpest curvature here is {run.curvature:.3g}, below 2 / lr "
+                    f"= {stable:.3g}: steps of this size are stable.",)
     return Verdict(Kind.CONVERGED,
                    f"Converged: 100% accuracy at epoch {int(history.epochs[-1]):,}.",
                    details, points)

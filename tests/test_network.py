@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import data
-from network import DIVERGED, MLP, batch_generator, numerical_gradients
+from network import DIVERGED, MLP, batch_generator, numerical_gradients, sharpness
 from runs import DEFAULTS
 
 XOR = data.make("xor")
@@ -1086,3 +1086,50 @@ def test_a_diverged_run_keeps_a_test_history_as_long_as_its_training_history():
     assert history.diverged_at is not None
     assert len(history.test_loss) == len(history.test_accuracy) == len(history.loss)
     assert np.isfinite(history.test_loss).all()
+
+
+# --- sharpness: the top eigenvalue of the loss's Hessian ------------------------------------
+
+def full_hessian(net, X, y, eps=1e-5):
+    """Every second derivative, column by column: central differences of the gradient."""
+    def flat():
+        g = net.gradients(X, y)
+        return np.concatenate([part.ravel() for part in g.weights + g.biases])
+
+    columns = []
+    for parameters in [*net.weights, *net.biases]:
+        for index in np.ndindex(parameters.shape):
+            saved = parameters[index]
+            parameters[index] = saved + eps
+            up = flat()
+            parameters[index] = saved - eps
+            down = flat()
+            parameters[index] = saved
+            columns.append((up - down) / (2 * eps))
+    H = np.array(columns).T
+    return (H + H.T) / 2
+
+
+@pytest.mark.parametrize("sizes, activation, loss, l2, epochs", [
+    ((2, 2, 1), "sigmoid", "mse", 0.0, 500),
+    ((2, 3, 2, 1), "tanh", "bce", 0.01, 200),
+    ((2, 4, 1), "sigmoid", "mse", 0.0, 5000),
+])
+def test_sharpness_is_the_top_eigenvalue_of_the_full_hessian(sizes, activation, loss, l2,
+                                                             epochs):
+    net = MLP(sizes, activation, loss, "xavier", 3, l2)
+    net.train(XOR_X, XOR_Y, 0.3, epochs)
+    weights = [W.copy() for W in net.weights]
+    top = np.linalg.eigvalsh(full_hessian(net, XOR_X, XOR_Y))[-1]
+    assert sharpness(net, XOR_X, XOR_Y, iterations=200) == pytest.approx(top, rel=1e-3)
+    assert all(np.array_equal(W, V) for W, V in zip(net.weights, weights))   # net untouched
+
+
+def test_l2_adds_its_lambda_to_the_curvature_of_the_weights(global_random_state):
+    # The penalty (λ/2)·ΣW² has curvature λ along every weight and none along the biases, so
+    # with λ = 50 the sharpest direction is a weight direction at λ plus the data's part.
+    plain = sharpness(MLP([2, 2, 1], seed=0), XOR_X, XOR_Y, iterations=200)
+    lifted = sharpness(MLP([2, 2, 1], seed=0, l2=50.0), XOR_X, XOR_Y, iterations=200)
+    assert 0.0 < plain < 1.0
+    assert 50.0 - plain <= lifted <= 50.0 + plain + 1e-6
+    global_random_state()   # its own generator, not NumPy's global one

@@ -84,10 +84,11 @@ def synthetic(loss, accuracy=0.5, grad_norms=(0.003, 0.004), diverged_at=None):
     return History(np.arange(rows), loss, accuracy, grads, {}, diverged_at)
 
 
-def judged(history, outputs=UNSETTLED, hidden=(), start=(), learning_rate=0.3, **setting):
+def judged(history, outputs=UNSETTLED, hidden=(), start=(), learning_rate=0.3, curvature=None,
+           **setting):
     """The verdict on a crafted history of the four XOR points; `setting` as in Setting."""
     return judge(history, XOR_X, XOR_Y, np.asarray(outputs, dtype=float).reshape(-1, 1),
-                 Setting(learning_rate, **setting), hidden, start)
+                 Setting(learning_rate, **setting), hidden, start, curvature)
 
 
 def real_rises(loss):
@@ -1058,8 +1059,8 @@ def test_no_run_called_stuck_at_5000_epochs_solves_xor_by_50000():
 
 @pytest.mark.slow
 def test_no_verdict_on_40_unseen_sampled_runs_is_contradicted_by_what_they_do_next():
-    # Sample 4: the rules were chosen on sample 1 and corrected on samples 0 and 2; the bench
-    # checks sample 3. No rule was chosen on these runs.
+    # Sample 4: the rules were chosen on sample 1 and corrected on samples 0, 2 and 3; the
+    # bench checks sample 5. No rule was chosen on these runs.
     wrong = {}
     for config in bench.sample(40, 4):
         result = bench.outcome(config)
@@ -1067,3 +1068,37 @@ def test_no_verdict_on_40_unseen_sampled_runs_is_contradicted_by_what_they_do_ne
         if why is not None:
             wrong[bench.describe(config)] = why
     assert wrong == {}
+
+
+# --- rule 3 and the curvature: a run at 100% whose steps are unstable is not converged -------
+
+@pytest.mark.parametrize("curvature, kind", [(6.6, Kind.CONVERGED), (6.7, Kind.IMPROVING)])
+def test_converged_needs_the_sharpest_curvature_below_2_over_lr(curvature, kind):
+    # lr 0.3: gradient descent is stable along a direction of curvature below 2 / 0.3 = 6.67.
+    verdict = judged(synthetic(np.linspace(0.3, 0.01, 501), accuracy=1.0), outputs=RIGHT,
+                     curvature=curvature)
+    assert verdict.kind == kind
+    numbers = text(verdict)
+    assert f"{curvature:.3g}" in numbers and "6.67" in numbers
+
+
+def test_no_curvature_measured_says_nothing_about_it():
+    verdict = judged(synthetic(np.linspace(0.3, 0.01, 501), accuracy=1.0), outputs=RIGHT)
+    assert verdict.kind == Kind.CONVERGED
+    assert "curvature" not in text(verdict)
+
+
+def test_a_run_right_everywhere_with_too_sharp_a_curvature_is_not_converged_and_does_drop():
+    # Sample 3 of bench/verdict.py: right on all 40 points since epoch 591 and its loss falling
+    # steadily, yet below 100% at epoch 1,038. Its sharpest curvature at epoch 1,000 is above
+    # 2 / lr.
+    from network import sharpness
+
+    run = real(arch="2-3-3-3-1", activation="relu", lr=3.0, dataset="gaussians", points=40,
+               noise=0.3, epochs=1000, seed=3001102, l2=0.001)
+    curvature = sharpness(run.net, run.data.X, run.data.y)
+    assert run.history.final_accuracy == 1.0 and curvature > 2 / 3
+    assert run.verdict.kind == Kind.IMPROVING
+    assert f"{curvature:.3g}" in text(run.verdict)
+    later = run.net.copy().train(run.data.X, run.data.y, 3.0, 100)
+    assert later.accuracy.min() < 1.0
