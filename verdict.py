@@ -167,8 +167,7 @@ def judge(history, X, y, outputs, setting, hidden_activations=(), start_hidden=(
     with a test set is checked for overfitting first.
     """
     points = point_statuses(X, y, outputs)
-    run = _Measured(history, setting, points)
-    run.curvature = curvature
+    run = _Measured(history, setting, points, curvature)
     if history.diverged_at is not None:
         return _diverged(run)
     overfit = _overfitting(history, points)
@@ -182,8 +181,9 @@ def judge(history, X, y, outputs, setting, hidden_activations=(), start_hidden=(
 class _Measured:
     """The quantities several rules use, measured once over the run's last window."""
 
-    def __init__(self, history, setting, points):
+    def __init__(self, history, setting, points, curvature=None):
         self.history, self.setting, self.points = history, setting, points
+        self.curvature = curvature   # the sharpest curvature at the final weights, if measured
         loss = history.loss
         self.trained = len(loss) - 1
         self.needed = plateau_window(setting.learning_rate)
