@@ -387,6 +387,12 @@ def train(config, progress=None, dataset=None):
                _judge(config, train_set, net, history))
 
 
+def _still_true(picture_key):
+    """Pictures a longer run keeps: the point markers, and what was drawn of an epoch."""
+    return picture_key == "marks" or (isinstance(picture_key, tuple)
+                                      and picture_key[0] in ("frame", "range"))
+
+
 def extend(run, epochs=None, progress=None):
     """The run trained `epochs` more epochs (its config's, if None) from where it stopped."""
     epochs = run.config.epochs if epochs is None else epochs
@@ -394,6 +400,5 @@ def extend(run, epochs=None, progress=None):
     history = _train_segment(run.config, run.data, run.test, net, epochs, run.history, progress)
     return Run(run.config, run.data, run.test, run.source, net, history,
                _judge(run.config, run.data, net, history),
-               pictures={key: value for key, value in run.pictures.items()
-                         if key == "marks" or isinstance(key, tuple) and key[0] == "frame"})
+               pictures={key: value for key, value in run.pictures.items() if _still_true(key)})
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from network import DIVERGED
+from network import ACTIVATIONS, DIVERGED
 
 UNDECIDED = 0.05        # an output within this of 0.5 has not picked a class
 COMMITTED = 0.25        # an output further than this from 0.5 has clearly picked one
@@ -355,10 +355,11 @@ def _saturation(setting, hidden_activations):
     """A sentence on the sigmoid or tanh hidden units that pass back almost no gradient."""
     if setting.activation not in ("sigmoid", "tanh") or not hidden_activations:
         return []
-    peak = 0.25 if setting.activation == "sigmoid" else 1.0
+    unit = ACTIVATIONS[setting.activation]
+    peak = float(unit.f_prime(0.0, unit.f(0.0)))   # both slopes are steepest at z = 0
     saturated = total = 0
     for a in hidden_activations:
-        slope = a * (1 - a) if setting.activation == "sigmoid" else 1 - a * a
+        slope = unit.f_prime(None, a)   # sigmoid's and tanh's slopes need only a = f(z)
         saturated += int(np.count_nonzero(np.all(slope < SATURATED * peak, axis=0)))
         total += a.shape[1]
     if not saturated:

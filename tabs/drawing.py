@@ -51,16 +51,21 @@ def boundary_png(run, net):
 
 
 def frame(run, epoch):
-    """The boundary at a snapshot epoch, drawn once per run."""
-    return run.picture(("frame", epoch), lambda: boundary_png(run, run.network_at(epoch)))
+    """The boundary at a snapshot epoch, drawn once per run; the range of the outputs it
+    draws is kept beside it, under ("range", epoch), from the same grid."""
+    def draw():
+        boundary = renderer(run.data.extent)
+        outputs = grid_outputs(run.network_at(epoch), boundary)
+        run.pictures[("range", epoch)] = (float(np.nanmin(outputs)), float(np.nanmax(outputs)))
+        return png.encode(boundary.frame_rgb(outputs, marks(run)))
+    return run.picture(("frame", epoch), draw)
 
 
 def output_range(run, epoch):
     """(lowest, highest) output of the snapshot at `epoch` over the boundary's view."""
-    def measure():
-        outputs = grid_outputs(run.network_at(epoch), renderer(run.data.extent))
-        return float(np.nanmin(outputs)), float(np.nanmax(outputs))
-    return run.picture(("range", epoch), measure)
+    if ("range", epoch) not in run.pictures:
+        frame(run, epoch)
+    return run.pictures[("range", epoch)]
 
 
 def animation(run):

@@ -316,3 +316,17 @@ def test_a_constant_output_is_said_undecided_everywhere_with_no_boundary():
     caption = boundary_caption(run, 10)
     assert "0.5000 everywhere" in caption and "undecided everywhere" in caption
     assert "dark line" not in caption
+
+
+def test_a_frames_output_range_is_measured_with_it_and_kept_when_the_run_goes_on():
+    from runs import config, extend
+    from runs import train as train_run
+
+    run = train_run(config(epochs=10))
+    drawing.frame(run, 10)
+    low, high = run.pictures[("range", 10)]
+    outputs = run.network_at(10).predict(drawing.renderer(run.data.extent).grid_points())
+    assert (low, high) == (outputs.min(), outputs.max())
+    longer = extend(run, 10)
+    assert longer.pictures[("frame", 10)] is run.pictures[("frame", 10)]
+    assert drawing.output_range(longer, 10) == (low, high)
