@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from formats import number
 from network import ACTIVATIONS, DIVERGED
 
 UNDECIDED = 0.05        # an output within this of 0.5 has not picked a class
@@ -66,7 +67,7 @@ LITERATURE = {
               "error, Sprinkhuizen-Kuyper and Boers (1999) found a region of true local minima "
               "with nonzero error; whether this run is in it, the run cannot tell."),
 }
-CONTINUE = "The sidebar's “Train … more epochs” button continues this run from where it stopped."
+CONTINUE = "The toolbar's “+ epochs” button continues this run from where it stopped."
 LINEAR = ("Every hidden layer is linear, so the whole network computes σ(a straight-line "
           "function of the inputs): its decision boundary is a straight line, whatever the "
           "seed, width or number of epochs. Where no straight line separates the classes, "
@@ -203,7 +204,7 @@ class _Measured:
 
     def flat_sentence(self):
         return (f"Over the last {_epochs(self.window)} the loss {_changed(self.drop)} (now "
-                f"{self.end:.4g}) and the gradient norm is {self.grad_norm:.2g}.")
+                f"{number(self.end)}) and the gradient norm is {self.grad_norm:.2g}.")
 
 
 def _real_rises(steps, before):
@@ -241,9 +242,9 @@ def _overfitting(history, points):
     best_epoch = int(history.epochs[best])
     return Verdict(Kind.OVERFITTING, f"Overfitting: {train_accuracy:.0%} right on the training "
                    f"points, {test_accuracy:.0%} on the test points.", (
-        f"The test loss was lowest at epoch {best_epoch:,} ({lowest:.4g}) and has risen "
-        f"{end / lowest - 1:.0%} since, to {end:.4g}, while the training loss fell to "
-        f"{history.final_loss:.4g}: the network is fitting the training points' noise.",
+        f"The test loss was lowest at epoch {best_epoch:,} ({number(lowest)}) and has risen "
+        f"{end / lowest - 1:.0%} since, to {number(end)}, while the training loss fell to "
+        f"{number(history.final_loss)}: the network is fitting the training points' noise.",
         f"The weights of epoch {best_epoch:,} generalized best. Things to try: L2 weight "
         "decay, fewer hidden neurons, more points, or fewer epochs.",
     ), points)
@@ -261,7 +262,7 @@ def _solved(run):
     if span and rises / span >= OSCILLATING_UPS:
         return Verdict(Kind.OSCILLATING, "Oscillating, though every example is right now.", (
             f"Every example has been on the right side of 0.5 since epoch {since:,}, but the "
-            f"loss rose on {rises:,} of the last {span:,} steps (now {run.end:.4g}): steps "
+            f"loss rose on {rises:,} of the last {span:,} steps (now {number(run.end)}): steps "
             "this large can throw an example back across 0.5.",
             _smaller_steps(run.setting),
         ), points)
@@ -287,7 +288,7 @@ def _solved(run):
         ), points)
     closest = min(points, key=lambda p: abs(p.output - 0.5))
     details = (f"Every example is on the right side of 0.5 since epoch {since:,}; final loss "
-               f"{history.final_loss:.4g}.",
+               f"{number(history.final_loss)}.",
                f"The least confident is {format_point(closest.inputs)} at "
                f"{closest.output:.3f} (target {closest.target}).")
     if run.curvature is not None:
@@ -389,7 +390,7 @@ def _unsolved(run, hidden_activations, start_hidden):
     loss = run.history.loss
     if run.rise_share >= OSCILLATING_UPS or run.rose_overall and run.rises:
         return Verdict(Kind.OSCILLATING, "Oscillating: the loss goes up as well as down.", (
-            f"The loss started at {loss[0]:.4g} and ended at {run.end:.4g}; it rose on "
+            f"The loss started at {number(loss[0])} and ended at {number(run.end)}; it rose on "
             f"{run.rises:,} of the last {run.window:,} steps.",
             _smaller_steps(setting),
             *misses,
@@ -399,7 +400,7 @@ def _unsolved(run, hidden_activations, start_hidden):
     if run.drop >= PLATEAU_DROP:
         return Verdict(Kind.IMPROVING, "Still improving: train more epochs.", (
             f"The loss fell {run.drop:.1%} over the last {_epochs(run.window)}, from "
-            f"{run.start:.4g} to {run.end:.4g}: it has not levelled off yet.",
+            f"{number(run.start)} to {number(run.end)}: it has not levelled off yet.",
             *(run.hopeless or [CONTINUE]),
             *misses,
         ), points)
@@ -423,7 +424,7 @@ def _unsolved(run, hidden_activations, start_hidden):
     below = f", less than {PLATEAU_DROP:.0%}" if run.drop > 0 else ""
     return Verdict(Kind.PLATEAU, f"On a plateau: no progress for {_epochs(run.window)}.", (
         f"Over the last {_epochs(run.window)} the loss {_changed(run.drop)}{below} (now "
-        f"{run.end:.4g}), and the gradient norm is {run.grad_norm:.2g}. Whether it leaves "
+        f"{number(run.end)}), and the gradient norm is {run.grad_norm:.2g}. Whether it leaves "
         "this plateau later, the run cannot tell.",
         *misses,
         *saturation,
@@ -438,8 +439,8 @@ def _plateau_above_start(run, misses):
     not_above = np.flatnonzero(~_real_rises(loss - loss[0], loss[0]))
     above = int(run.history.epochs[not_above[-1] + 1])
     return Verdict(Kind.PLATEAU, f"On a plateau above the starting loss since epoch {above:,}.", (
-        f"The loss started at {loss[0]:.4g}, first rose above that at epoch {above:,}, and "
-        f"over the last {_epochs(run.window)} {_changed(run.drop)} (now {run.end:.4g}; "
+        f"The loss started at {number(loss[0])}, first rose above that at epoch {above:,}, and "
+        f"over the last {_epochs(run.window)} {_changed(run.drop)} (now {number(run.end)}; "
         f"gradient norm {run.grad_norm:.2g}).",
         f"Steps that overshoot can land in a flat region: try a learning rate of "
         f"{setting.learning_rate / 10:g}." if not setting.batch_size else _smaller_steps(setting),

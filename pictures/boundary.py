@@ -45,14 +45,14 @@ def _classes(y, n):
     return y > 0.5
 
 
-def _bilinear_weights(centres, resolution):
+def bilinear_weights(centres, resolution):
     """Interpolation indices and weights for sample positions `centres` in 0..1 of a grid."""
     position = np.clip(centres, 0.0, 1.0) * (resolution - 1)
     low = np.minimum(position.astype(np.intp), resolution - 2)
     return low, (position - low).astype(np.float32)
 
 
-def _resample(fields, rows, cols):
+def resample(fields, rows, cols):
     """(..., R, R) -> (..., H, W) by separable bilinear interpolation."""
     (i0, wy), (j0, wx) = rows, cols
     across = fields[..., j0] * (1.0 - wx) + fields[..., j0 + 1] * wx          # (..., R, W)
@@ -60,7 +60,7 @@ def _resample(fields, rows, cols):
             + across[..., i0 + 1, :] * wy[:, None])                            # (..., H, W)
 
 
-def _marker_stamp(diameter, square, hollow=False, supersample=5):
+def _marker_stamp(diameter, square, hollow=False, supersample=5, scale=1):
     """Anti-aliased marker centred on a pixel: (offsets, coverage, coverage in class colour).
 
     A filled marker is its class colour inside a thin dark outline; a hollow one (a test
@@ -84,10 +84,10 @@ def _marker_stamp(diameter, square, hollow=False, supersample=5):
         s = len(offsets)
         return inside.reshape(s, supersample, s, supersample).mean(axis=(1, 3))
 
-    outline = 1.2 if diameter >= 7 else 0.9
+    outline = (1.2 if diameter / scale >= 7 else 0.9) * scale   # in CSS pixels
     whole, coloured = coverage(radius), coverage(radius - outline)
     if hollow:
-        hole = coverage(radius - outline - max(1.5, diameter * 0.22))
+        hole = coverage(radius - outline - max(1.5 * scale, diameter * 0.22))
         return offsets, whole - hole, coloured - hole
     return offsets, whole, coloured
 
@@ -102,46 +102,53 @@ class BoundaryRenderer:
     the output at (xs[j], ys[i]): row 0 is the bottom of the picture, as in
     `imshow(origin="lower")`. `frame` accepts that (R, R) array or the flat (R*R,) / (R*R, 1).
 
-    `size` is the image width in pixels; the plot area is square. A renderer holds only
-    read-only arrays, so one cached instance may serve every session at once.
+    `size` is the picture's width as displayed, in CSS pixels; the image has `scale` times as
+    many pixels each way (2 for a screen of device pixel ratio 2), so that it stays crisp.
+    The plot area is square. A renderer holds only read-only arrays, so one cached instance
+    may serve every session at once.
     """
 
-    # Room for tick labels and axis labels, in pixels, whatever the size.
+    # Room for tick labels and axis labels, in CSS pixels, whatever the size.
     _MARGINS = {"left": 52, "right": 12, "bottom": 38, "top": 10}
+    _LABEL_PX = 13   # tick and axis labels, in CSS pixels: readable on a projector
 
-    def __init__(self, extent=(-0.5, 1.5, -0.5, 1.5), size=300, resolution=100):
+    def __init__(self, extent=(-0.5, 1.5, -0.5, 1.5), size=300, resolution=100, scale=1):
         xmin, xmax, ymin, ymax = (float(v) for v in extent)
         if not (xmin < xmax and ymin < ymax):
             raise ValueError("extent must be (xmin, xmax, ymin, ymax) with min < max; "
                              f"got {extent}.")
-        if size < 120 or resolution < 2:
-            raise ValueError("size must be at least 120 pixels and resolution at least 2.")
+        if size < 120 or resolution < 2 or scale not in (1, 2, 3):
+            raise ValueError("size must be at least 120 pixels, resolution at least 2 and "
+                             "scale 1, 2 or 3.")
+        self.scale = int(scale)
         self.extent = (xmin, xmax, ymin, ymax)
         self.resolution = int(resolution)
         self.xs = np.linspace(xmin, xmax, self.resolution)
         self.ys = np.linspace(ymin, ymax, self.resolution)
-        self._chrome, self.plot_box = self._draw_chrome(int(size))
+        self._chrome, self.plot_box = self._draw_chrome(int(size) * self.scale)
         self._chrome.flags.writeable = False
         self.size = (self._chrome.shape[1], self._chrome.shape[0])          # (width, height)
         left, top, right, bottom = self.plot_box
         centres_x = (np.arange(right - left) + 0.5) / (right - left)
         centres_y = 1.0 - (np.arange(bottom - top) + 0.5) / (bottom - top)   # image rows go down
-        self._cols = _bilinear_weights(centres_x, self.resolution)
-        self._rows = _bilinear_weights(centres_y, self.resolution)
+        self._cols = bilinear_weights(centres_x, self.resolution)
+        self._rows = bilinear_weights(centres_y, self.resolution)
 
     def _draw_chrome(self, width):
-        m = self._MARGINS
+        m = {key: value * self.scale for key, value in self._MARGINS.items()}
         side = width - m["left"] - m["right"]
         height = side + m["bottom"] + m["top"]
-        fig = Figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI)
+        dpi = _DPI * self.scale
+        fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
         ax = fig.add_axes((m["left"] / width, m["bottom"] / height, side / width, side / height))
         ax.set_xlim(*self.extent[:2])
         ax.set_ylim(*self.extent[2:])
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
-        ax.set_xlabel("x₁", labelpad=1)
-        ax.set_ylabel("x₂", labelpad=1)
-        ax.tick_params(labelsize=8, length=3, pad=2)
+        points = self._LABEL_PX * 72 / _DPI   # CSS pixels at 100 dpi -> points
+        ax.set_xlabel("x₁", labelpad=1, fontsize=points, color=INK_HEX)
+        ax.set_ylabel("x₂", labelpad=1, fontsize=points, color=INK_HEX)
+        ax.tick_params(labelsize=points * 0.95, length=3, pad=2, colors=INK_HEX)
         for spine in ax.spines.values():   # the frame is drawn in NumPy, over the field
             spine.set_visible(False)
         ax.patch.set_visible(False)
@@ -169,7 +176,7 @@ class BoundaryRenderer:
     def marker_size(self, n_points):
         """Marker diameter in pixels: smaller when there are many points."""
         side = self.plot_box[2] - self.plot_box[0]
-        return max(4.0, side / 240 * 15 * max(n_points, 1) ** -0.15)
+        return max(4.0 * self.scale, side / 240 * 15 * max(n_points, 1) ** -0.15)
 
     def _marks(self, X, y, hollow=False):
         """The data points as pixels: flat indices, coverage and premultiplied colour."""
@@ -179,8 +186,8 @@ class BoundaryRenderer:
         inside = (X[:, 0] >= xmin) & (X[:, 0] <= xmax) & (X[:, 1] >= ymin) & (X[:, 1] <= ymax)
         pixels, is_one = self.pixel_of(X[inside]), is_one[inside]
         diameter = self.marker_size(len(X))
-        offsets, circle, circle_fill = _marker_stamp(diameter, False, hollow)
-        _, square, square_fill = _marker_stamp(diameter, True, hollow)
+        offsets, circle, circle_fill = _marker_stamp(diameter, False, hollow, scale=self.scale)
+        _, square, square_fill = _marker_stamp(diameter, True, hollow, scale=self.scale)
         shape = is_one[:, None, None]
         alpha = np.where(shape, square, circle)                                 # (n, S, S)
         fill = np.where(shape, square_fill, circle_fill)
@@ -207,7 +214,7 @@ class BoundaryRenderer:
         if outputs.size != r * r:
             raise ValueError(f"outputs must hold {r}x{r} values, on grid_points(); "
                              f"got shape {outputs.shape}.")
-        return _resample(np.nan_to_num(outputs.reshape(r, r), nan=0.5), self._rows, self._cols)
+        return resample(np.nan_to_num(outputs.reshape(r, r), nan=0.5), self._rows, self._cols)
 
     def _compose(self, field, marks):
         rgb = self._chrome.copy()
@@ -218,7 +225,8 @@ class BoundaryRenderer:
         # level set, to first order. A flat field has no contour, even one exactly at 0.5.
         d_rows, d_cols = np.gradient(field)
         slope = np.hypot(d_rows, d_cols)
-        ink = np.clip(1.5 - np.abs(field - 0.5) / np.maximum(slope, 1e-12), 0.0, 1.0)
+        ink = np.clip(1.5 * self.scale - np.abs(field - 0.5) / np.maximum(slope, 1e-12),
+                      0.0, 1.0)
         ink[slope < 1e-9] = 0.0
         if float(field.max() - field.min()) < FLAT_RANGE:
             ink[:] = 0.0
@@ -229,8 +237,9 @@ class BoundaryRenderer:
         pixels = rgb.reshape(-1, 3)
         # Where markers overlap, the later point is written last and so lies on top.
         pixels[flat] = (pixels[flat] * (1.0 - alpha) + paint + 0.5).astype(np.uint8)
-        plot[[0, -1], :] = INK
-        plot[:, [0, -1]] = INK
+        edge = self.scale
+        plot[:edge, :] = plot[-edge:, :] = INK
+        plot[:, :edge] = plot[:, -edge:] = INK
         return rgb
 
     def frame_rgb(self, outputs, marks):
@@ -243,9 +252,11 @@ class BoundaryRenderer:
         return png.encode(self.frame_rgb(outputs, self.marks(X, y, X_test, y_test)))
 
 
-def neuron_heatmaps(activations, low, high, tile=80, labels=None):
+def neuron_heatmaps(activations, low, high, tile=80, labels=None, scale=1):
     """PNG: one tile per hidden neuron, its activation over the input plane, labelled h1, h2...
 
+    `tile` is a tile's side as displayed, in CSS pixels; the image has `scale` times as many
+    pixels each way.
     `activations` is (k, R, R) in the grid order of `BoundaryRenderer.grid_points` (row 0 at
     the bottom), or (R*R, k) straight from a forward pass on those points. Colours map
     low..high onto the diverging scale at full strength, e.g. 0..1 for sigmoid, -1..1 for tanh.
@@ -255,30 +266,32 @@ def neuron_heatmaps(activations, low, high, tile=80, labels=None):
         r = round(np.sqrt(activations.shape[0]))
         activations = activations.T.reshape(-1, r, r)
     k, r = activations.shape[0], activations.shape[1]
+    tile *= scale
     labels = [f"h{i + 1}" for i in range(k)] if labels is None else list(labels)
     centres = (np.arange(tile) + 0.5) / tile
-    rows, cols = _bilinear_weights(1.0 - centres, r), _bilinear_weights(centres, r)
+    rows, cols = bilinear_weights(1.0 - centres, r), bilinear_weights(centres, r)
     # An empty range (say, every ReLU dead: 0..0) shows as the scale's white middle.
-    scale, offset = (1.0 / (high - low), 0.0) if high > low else (0.0, 0.5)
+    per_unit, offset = (1.0 / (high - low), 0.0) if high > low else (0.0, 0.5)
     # Scaled to 0..1 in float64 first: a diverged net's activations (1e46) overflow float32.
-    shares = ((activations - low) * scale + offset).astype(np.float32)
-    values = _resample(shares, rows, cols)
+    shares = ((activations - low) * per_unit + offset).astype(np.float32)
+    values = resample(shares, rows, cols)
     values = np.nan_to_num(values, nan=0.5)
     tiles = colour(values, LUT)                                               # (k, t, t, 3)
 
-    gap, pad, band = 8, 4, 18
+    gap, pad, band = 8 * scale, 4 * scale, 18 * scale
     rgb = np.full((band + tile + pad, 2 * pad + k * tile + (k - 1) * gap, 3), 255, np.uint8)
     for i in range(k):
         x0 = pad + i * (tile + gap)
-        rgb[band - 1:band + tile + 1, x0 - 1:x0 + tile + 1] = 200   # a grey frame: white is a value
+        rgb[band - scale:band + tile + scale, x0 - scale:x0 + tile + scale] = 200   # a grey
+        # frame, because white is a value
         rgb[band:band + tile, x0:x0 + tile] = tiles[i]
     image = Image.fromarray(rgb)
     # Matplotlib's own font, so the labels match the axes elsewhere; loading takes ~0.1 ms.
-    font = ImageFont.truetype(findfont("DejaVu Sans"), 12)
+    font = ImageFont.truetype(findfont("DejaVu Sans"), 13 * scale)
     draw = ImageDraw.Draw(image)
     for i, label in enumerate(labels):
-        draw.text((pad + i * (tile + gap) + tile / 2, band - 3), label, fill=INK_HEX, font=font,
-                  anchor="mb")
+        draw.text((pad + i * (tile + gap) + tile / 2, band - 3 * scale), label, fill=INK_HEX,
+                  font=font, anchor="mb")
     return png.encode(np.asarray(image))
 
 

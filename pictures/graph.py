@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import to_hex
 
+from formats import number
 from pictures.colours import CLASS0_HEX, CLASS1_HEX, FIELD_STRENGTH, INK_HEX, signed_colours
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -31,7 +32,7 @@ def _dot_attributes(**attributes):
 
 
 def _short(value):
-    return f"{value:.3g}".replace("-", "−")
+    return number(value, digits=3).replace("-", "−")
 
 
 def network_dot(weights, biases, weight_gradients=None, bias_gradients=None, highlight=None,

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import data
+from formats import number
 from pictures.boundary import BoundaryRenderer, legend_png, neuron_heatmaps
 from pictures.colours import CLASS0_HEX, CLASS1_HEX, output_colours, signed_colours
 from pictures.png import animated as animated_png
@@ -360,7 +361,7 @@ def test_network_dot_labels_gradients_on_small_networks_and_tooltips_always():
     net = MLP([2, 2, 1], seed=1)
     grads = net.gradients(XOR_X, XOR_Y)
     edges = dot_edges(network_dot(net.weights, net.biases, grads.weights, grads.biases))
-    value = f"{grads.weights[1][0, 0]:.3g}".replace("-", "−")
+    value = number(grads.weights[1][0, 0], digits=3).replace("-", "−")   # the one format
     assert f'label="{value}"' in edges[("n1_0", "n2_0")]
     assert f"∂L/∂w = {grads.weights[1][0, 0]:.4g}" in edges[("n1_0", "n2_0")]
 

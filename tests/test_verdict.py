@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import data
 import runs
 from bench import verdict as bench
+from formats import number as num
 from network import MLP, History
 from sweeps import train_many
 from verdict import (
@@ -163,7 +164,7 @@ def test_seed_123_converges_since_the_first_epoch_with_every_example_right():
     assert verdict.kind == Kind.CONVERGED
     assert verdict.headline == "Converged: 100% accuracy at epoch 5,000."
     assert f"since epoch {first:,};" in verdict.details[0]
-    assert f"final loss {history.loss[-1]:.4g}." in verdict.details[0]
+    assert f"final loss {num(history.loss[-1])}." in verdict.details[0]
     assert (f"The least confident is {format_point(XOR_X[least])} at {outputs[least]:.3f} "
             f"(target {TARGETS[least]}).") in verdict.details
     assert real_rises(history.loss[-1001:]) == 0
@@ -203,7 +204,7 @@ def test_tanh_bce_at_learning_rate_10_oscillates_and_ends_above_its_start():
     assert run.verdict.kind == Kind.OSCILLATING
     assert loss[-1] > loss[0]
     assert rises / window >= 0.3
-    assert (f"The loss started at {loss[0]:.4g} and ended at {loss[-1]:.4g}; it rose on "
+    assert (f"The loss started at {num(loss[0])} and ended at {num(loss[-1])}; it rose on "
             f"{rises} of the last 30 steps.") == run.verdict.details[0]
     assert "learning rate of 1." in run.verdict.details[1]
 
@@ -448,7 +449,7 @@ def test_a_solved_run_whose_loss_rose_in_the_last_fifth_is_not_converged(rises, 
     assert f"rose on {rises} of the last 100 steps" in verdict.details[0]
     if kind == Kind.OSCILLATING:
         assert verdict.headline == "Oscillating, though every example is right now."
-        assert f"(now {loss[-1]:.4g})" in verdict.details[0]
+        assert f"(now {num(loss[-1])})" in verdict.details[0]
         assert "learning rate of 0.03." in verdict.details[1]
     else:
         assert "since epoch 0, but the loss rose" in verdict.details[0]
@@ -600,7 +601,7 @@ def test_a_loss_that_rose_on_30_percent_of_the_window_oscillates(rises, kind):
     assert len(loss) - 1 == 500   # window: a fifth of 500 epochs, below the 1,000 needed
     assert verdict.kind == kind
     if kind == Kind.OSCILLATING:
-        assert verdict.details[0] == (f"The loss started at 3 and ended at {loss[-1]:.4g}; it "
+        assert verdict.details[0] == (f"The loss started at 3 and ended at {num(loss[-1])}; it "
                                       f"rose on {rises} of the last 100 steps.")
         assert "learning rate of 0.03." in verdict.details[1]
     else:
@@ -1004,20 +1005,20 @@ def test_judge_on_any_history_follows_the_rules_and_its_numbers_match_the_arrays
         assert (f"rose on {real_rises(loss[rows - span - 1:]):,} of the last {span:,} steps"
                 in verdict.details[0])
     elif verdict.kind == Kind.OSCILLATING:
-        assert (f"The loss started at {loss[0]:.4g} and ended at {end:.4g}; it rose on "
+        assert (f"The loss started at {num(loss[0])} and ended at {num(end)}; it rose on "
                 f"{real_rises(loss[rows - window - 1:]):,} of the last {window:,} steps."
                 == verdict.details[0])
     elif verdict.kind == Kind.IMPROVING and solved:
         assert f"({span:,} here)" in verdict.details[1]
     elif verdict.kind == Kind.IMPROVING:
         assert (f"The loss fell {(start - end) / start:.1%} over the last {epochs_text(window)}, "
-                f"from {start:.4g} to {end:.4g}") in verdict.details[0]
+                f"from {num(start)} to {num(end)}") in verdict.details[0]
     elif verdict.kind == Kind.CONVERGED:
-        assert f"final loss {end:.4g}." in verdict.details[0]
+        assert f"final loss {num(end)}." in verdict.details[0]
         assert f"since epoch {min(first, trained):,};" in verdict.details[0]
     elif verdict.kind in (Kind.PLATEAU, Kind.CRAWLING, Kind.STUCK):
         assert f"last {epochs_text(window)}" in words
-        assert f"(now {end:.4g}" in words
+        assert f"(now {num(end)}" in words
     if verdict.kind == Kind.PLATEAU and "above the starting loss" in verdict.headline:
         # the first epoch of the last stretch spent really above the start
         above = 1 + max(i for i, v in enumerate(loss)
