@@ -1,14 +1,24 @@
-"""Vega-Lite charts from recorded arrays: cheap to send, drawn by the browser."""
+"""Altair charts from recorded arrays: small specs drawn by the browser, readable on a projector.
+
+Every chart carries its one DataFrame at its top level (the marked-epoch rules bring their own
+one-row data), so Streamlit sends that frame as Arrow whichever way the chart is shown:
+`st.altair_chart(chart)`, or `st.vega_lite_chart(spec(chart))`, which skips Altair's schema
+check (see bench/charts.py for what each costs).
+"""
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+
+import altair as alt
 import numpy as np
 import pandas as pd
 
-from pictures.colours import CLASS0_HEX, CLASS1_HEX
+from pictures.colours import CLASS0_HEX, CLASS1_HEX, INK_HEX, MIDDLE_HEX
 
 MAX_POINTS = 400   # a line of 50,000 epochs is thinned to this many points; the last is kept
-MAX_LABELLED_POINTS = 12   # more data points than this: inputs only in tooltips
+MAX_LABELLED_POINTS = 12   # more markers than this: inputs only in tooltips
 
 
 def thinned(epochs):
@@ -18,9 +28,92 @@ def thinned(epochs):
     return np.unique(np.linspace(0, len(epochs) - 1, MAX_POINTS).round().astype(int))
 
 
-TRAINING_HEX = "#262626"   # the training set's curves: ink, like the outlines
+TRAINING_HEX = INK_HEX     # the training set's curves: ink, like the outlines
 TEST_HEX = "#5b7fa6"       # the test set's: slate blue, a hue the class scale does not use
 SETS = ("training", "test")
+GRID_HEX = "#d9d9d9"       # grid lines only; every label and tick is ink
+LABEL_PX = 14              # tick labels, legend entries, point labels: legible from the back row
+TITLE_PX = 15
+# Tick numbers are written as formats.number writes them: 0.25, 0.001, 1200 as they are;
+# outside [0.001, 10,000) as 1e+6, 1.2e-6 (never 0.000001234, and no SI suffix: "5m" would
+# read as five million or metres).
+SHORT_NUMBER = ("abs(datum.value) >= 10000 || (datum.value != 0 && abs(datum.value) < 0.001)"
+                " ? format(datum.value, '.3~e') : format(datum.value, '.4~g')")
+# Epochs as 400, 2.5k, 50k, 1.2M: d3's "~s" gives every tick the largest tick's prefix ("0.4k").
+EPOCH_LABEL = ("datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + 'M' : datum.value >= 1000"
+               " ? format(datum.value / 1000, '~g') + 'k' : format(datum.value, '~g')")
+X_TICKS = 8                # about this many ticks across: 14 px numbers need the room
+LOSS_SHARE = 0.6           # of loss_chart's height, the loss panel's; accuracy gets the rest
+LOG_WANTED = 1000.0        # wants_log: the training loss spans at least this factor
+# On a log scale losses below this are drawn at it: float64 rounding leaves ~1e-16 on a loss of
+# order 1 anyway, and an exact 0 would otherwise have no place (or stretch the axis 300 decades).
+LOG_FLOOR = 1e-12
+
+
+# The look, once, in every chart's config: ink text at projector size (an encoding's own axis
+# or legend says only what differs: its title, format, ticks).
+LOOK = {
+    "axis": {"labelFontSize": LABEL_PX, "labelColor": INK_HEX, "titleFontSize": TITLE_PX,
+             "titleColor": INK_HEX, "tickColor": INK_HEX, "domainColor": INK_HEX,
+             "gridColor": GRID_HEX},
+    "legend": {"orient": "top", "labelFontSize": LABEL_PX, "labelColor": INK_HEX,
+               "titleFontSize": TITLE_PX, "titleColor": INK_HEX},
+}
+LEGEND = alt.Legend(title=None)
+
+
+def _log_y(field, title, values):
+    """A log-scale y encoding from the decade below `values` (positive) to the one above, its
+    ticks at powers of ten (every few when there are many), or at 1, 2, 5 times them when the
+    values span two decades or less: Vega's own log ticks label 0.07, 0.008, 9e-4."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        scale, ticks = alt.Scale(type="log"), alt.Undefined
+    else:
+        first = int(np.floor(np.log10(values.min())))
+        last = max(int(np.ceil(np.log10(values.max()))), first + 1)
+        if last - first <= 2:
+            ticks = [m * 10.0 ** e for e in range(first, last) for m in (1, 2, 5)]
+            ticks.append(10.0 ** last)
+        else:
+            step = -(-(last - first) // 6)
+            last = first + step * -(-(last - first) // step)   # the top is a tick too
+            ticks = [10.0 ** e for e in range(first, last + 1, step)]
+        scale = alt.Scale(type="log", domain=[10.0 ** first, 10.0 ** last], nice=False)
+    return alt.Y(field=field, type="quantitative", scale=scale,
+                 axis=alt.Axis(title=title, labelExpr=SHORT_NUMBER, values=ticks))
+
+
+def _epoch_x(domain, labelled):
+    """The epoch axis; only the bottom panel of a stack writes its numbers."""
+    axis = (alt.Axis(title="epoch", labelExpr=EPOCH_LABEL, tickCount=X_TICKS) if labelled
+            else alt.Axis(title=None, labels=False, ticks=False, domain=False,
+                          tickCount=X_TICKS))
+    return alt.X(field="epoch", type="quantitative", axis=axis,
+                 scale=alt.Scale(domain=domain, nice=False))
+
+
+# loss_spec's two datasets. Their names never change, so a new marked epoch or a longer history
+# changes only data: the spec stays the same and the browser updates the chart in place
+# instead of drawing it anew (what Play and live training redraw several times a second).
+HISTORY, MARKED = "history", "marked"
+
+
+def _rule(epoch):
+    """A dotted rule at `epoch`, drawn from its own one row of data (MARKED: from loss_spec's
+    dataset of that name)."""
+    data = alt.NamedData(MARKED) if epoch is MARKED else \
+        alt.InlineData(values=[{"epoch": int(epoch)}])
+    return alt.Chart(data,
+                     mark=alt.MarkDef(type="rule", color=INK_HEX, strokeDash=[3, 3],
+                                      strokeWidth=1.5),
+                     encoding=alt.FacetedEncoding(x=alt.X(field="epoch", type="quantitative")))
+
+
+def _layered(chart, epoch, **properties):
+    """`chart`, with the rule at `epoch` over it unless that is None."""
+    return alt.LayerChart(layer=[chart, *([] if epoch is None else [_rule(epoch)])],
+                          **properties)
 
 
 def history_frame(history):
@@ -34,31 +127,112 @@ def history_frame(history):
                       for name, loss, accuracy in parts], ignore_index=True)
 
 
-def loss_chart(log_scale=False, marked_epoch=None, height=260, test=False):
-    """Loss (solid, left axis) and accuracy (dashed, right axis) against the epoch, for the
-    training set and, with `test`, the test set."""
-    x = {"field": "epoch", "type": "quantitative", "title": "epoch"}
-    loss_scale = {"type": "log"} if log_scale else {"zero": True}
-    sets = SETS if test else SETS[:1]
-    colour = {"field": "set", "type": "nominal", "title": None,
-              "scale": {"domain": list(sets), "range": [TRAINING_HEX, TEST_HEX][:len(sets)]},
-              "legend": {"orient": "top", "labelFontSize": 13}}
-    layers = [
-        {"mark": {"type": "line"},
-         "encoding": {"x": x, "color": colour,
-                      "y": {"field": "loss", "type": "quantitative", "scale": loss_scale,
-                            "axis": {"title": "loss (solid)"}}}},
-        {"mark": {"type": "line", "strokeDash": [4, 3]},
-         "encoding": {"x": x, "color": colour,
-                      "y": {"field": "accuracy", "type": "quantitative",
-                            "scale": {"domain": [0, 1]},
-                            "axis": {"title": "accuracy (dashed)", "format": ".0%",
-                                     "orient": "right"}}}},
-    ]
+def wants_log(frame):
+    """Whether the loss needs a log scale: not finite somewhere, or the training loss spans
+    LOG_WANTED or more (its largest finite value against its smallest positive one)."""
+    loss = frame["loss"].to_numpy(dtype=float)
+    if not np.isfinite(loss).all():
+        return True
+    training = loss[(frame["set"] == "training").to_numpy()]
+    positive = training[training > 0]
+    return positive.size > 0 and bool(training.max() >= LOG_WANTED * positive.min())
+
+
+def plotted_rows(frame, log_scale):
+    """The rows loss_chart draws: those whose loss and accuracy are finite (a run that blew up
+    ends where its numbers do); on a log scale, losses below LOG_FLOOR raised to it."""
+    finite = np.isfinite(frame["loss"].to_numpy(dtype=float)) & \
+        np.isfinite(frame["accuracy"].to_numpy(dtype=float))
+    rows = frame[finite].reset_index(drop=True)
+    if log_scale:
+        rows = rows.assign(loss=rows["loss"].clip(lower=LOG_FLOOR))
+    return rows
+
+
+def _epoch_domain(frame, epochs):
+    if epochs is not None:
+        return [0, int(epochs)]
+    if frame.empty:
+        return [0, 1]
+    first, last = int(frame["epoch"].min()), int(frame["epoch"].max())
+    return [first, max(last, first + 1)]
+
+
+def loss_chart(frame, *, log_scale=False, marked_epoch=None, test=False, epochs=None,
+               width=None, height=250):
+    """Loss over accuracy, two panels on one epoch axis; training in ink, test in slate blue.
+
+    `epochs` fixes the epoch axis to [0, epochs] (a live chart that grows keeps its scale);
+    None spans the frame's epochs. `height` is the two panels' plot areas together.
+    """
+    rows = plotted_rows(frame, log_scale)
+    domain = _epoch_domain(frame, epochs)
+    sets = list(SETS if test else SETS[:1])
+    colour = alt.Color(field="set", type="nominal", legend=LEGEND if test else None,
+                       scale=alt.Scale(domain=sets, range=[TRAINING_HEX, TEST_HEX][:len(sets)]))
+    tooltip = [alt.Tooltip(field="set", type="nominal"),
+               alt.Tooltip(field="epoch", type="quantitative", format=","),
+               alt.Tooltip(field="loss", type="quantitative", format=".4~g"),
+               alt.Tooltip(field="accuracy", type="quantitative", format=".0%")]
+    loss_y = (_log_y("loss", "loss", rows["loss"]) if log_scale else
+              alt.Y(field="loss", type="quantitative", scale=alt.Scale(zero=True),
+                    axis=alt.Axis(title="loss", labelExpr=SHORT_NUMBER)))
+    loss = alt.Chart().mark_line(strokeWidth=2.5, clip=True).encode(
+        x=_epoch_x(domain, labelled=False), y=loss_y, color=colour, tooltip=tooltip)
+    loss_height = round(LOSS_SHARE * height)
+    accuracy_height = height - loss_height
+    ticks = [0, 0.25, 0.5, 0.75, 1] if accuracy_height >= 90 else [0, 0.5, 1]
+    accuracy = alt.Chart().mark_line(strokeWidth=2.5, clip=True).encode(
+        x=_epoch_x(domain, labelled=True), color=colour, tooltip=tooltip,
+        y=alt.Y(field="accuracy", type="quantitative",
+                scale=alt.Scale(domain=[0, 1], nice=False),
+                axis=alt.Axis(title="accuracy", format=".0%", values=ticks)))
+    size = {} if width is None else {"width": width}
+    panels = [_layered(loss, marked_epoch, height=loss_height, **size),
+              _layered(accuracy, marked_epoch, height=accuracy_height, **size)]
+    # Streamlit lays a stack of layered panels out with "pad", which overflows a stretched
+    # container by the axis labels' width; "fit-x" keeps it inside (checked in Chromium).
+    return alt.VConcatChart(
+        vconcat=panels, data=rows, spacing=6, config=LOOK,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="shared", color="shared"),
+                            legend=alt.LegendResolveMap(color="shared")))
+
+
+def loss_spec(frame, *, log_scale=False, marked_epoch=None, test=False, epochs=None,
+              height=250):
+    """What st.vega_lite_chart takes to draw `loss_chart(frame, ...)`, fast: the spec is built
+    by Altair once per look (scale and its decades, the epoch axis, height, test set, rule)
+    and kept; the history and the marked epoch travel as the datasets HISTORY and MARKED."""
+    rows = plotted_rows(frame, log_scale)
+    decades = None
+    if log_scale and len(rows):
+        low, high = float(rows["loss"].min()), float(rows["loss"].max())
+        first = int(np.floor(np.log10(low)))
+        decades = (first, max(int(np.ceil(np.log10(high))), first + 1))
+    template = _loss_template(decades, tuple(_epoch_domain(frame, epochs)),
+                              marked_epoch is not None, bool(test), int(height))
+    datasets = {HISTORY: rows}
     if marked_epoch is not None:
-        layers.append({"mark": {"type": "rule", "color": "#444", "strokeDash": [2, 2]},
-                       "encoding": {"x": {"datum": int(marked_epoch), "type": "quantitative"}}})
-    return {"height": height, "layer": layers, "resolve": {"scale": {"y": "independent"}}}
+        datasets[MARKED] = pd.DataFrame({"epoch": [int(marked_epoch)]})
+    return {**template, "datasets": datasets}
+
+
+@lru_cache(maxsize=256)
+def _loss_template(decades, domain, marked, test, height):
+    # A two-row stand-in frame with the same epoch span and (on a log scale) the same decades
+    # gives loss_chart everything the look depends on.
+    first, last = decades or (0, 0)
+    stand_in = pd.DataFrame({"epoch": list(domain), "set": "training", "accuracy": 0.0,
+                             "loss": [1.5 * 10.0 ** first, 0.9 * 10.0 ** last]
+                             if decades else [0.0, 1.0]})
+    chart = loss_chart(stand_in, log_scale=decades is not None, test=test, height=height,
+                       epochs=domain[1] if domain[0] == 0 else None,
+                       marked_epoch=MARKED if marked else None).copy(deep=False)
+    chart.data = alt.NamedData(HISTORY)
+    vega = chart.to_dict(validate=False)
+    vega.pop("datasets", None)
+    return vega
 
 
 def _segment(w, b, box):
@@ -107,55 +281,98 @@ def hidden_coordinates(hidden, output_weights, output_bias):
     return z, spread, titles, (np.array([1.0, 0.0]), 0.0)
 
 
+OVERLAP = 1e-3      # points this share of the view's width and height apart look like one
+MIXED = "both classes"
+MARKERS = {"class 0": (CLASS0_HEX, "circle"), "class 1": (CLASS1_HEX, "square"),
+           MIXED: (MIDDLE_HEX, "diamond")}   # mixed: white, the undecided colour
+HIDDEN_HEIGHT = 260
+MAX_LISTED = 4      # a marker's label names at most this many inputs, then "& n more"
+
+
+def _point_label(x):
+    return "(" + ", ".join(f"{value:.3g}" for value in x) + ")"
+
+
+def _listed(labels):
+    shown = " & ".join(labels[:MAX_LISTED])
+    return shown if len(labels) <= MAX_LISTED else f"{shown} & {len(labels) - MAX_LISTED} more"
+
+
+def markers(u, v, X, y, box):
+    """One row per marker: the points whose (u, v), rounded to a grid of OVERLAP times the
+    view's span (box = (u0, u1, v0, v1)), are equal share one, at its first point's place.
+
+    Its class is the points' class, or MIXED when both are there; `input` lists the points.
+    """
+    u0, u1, v0, v1 = box
+    cells = zip(np.round((u - u0) / (OVERLAP * (u1 - u0))).tolist(),
+                np.round((v - v0) / (OVERLAP * (v1 - v0))).tolist())
+    groups = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(cell, []).append(i)   # insertion order: by each marker's first point
+    classes = np.ravel(y) > 0.5
+    rows = []
+    for members in groups.values():
+        first, kinds = members[0], set(classes[members].tolist())
+        rows.append({"u": u[first], "v": v[first],
+                     "input": _listed([_point_label(X[i]) for i in members]),
+                     "points": len(members),
+                     "class": MIXED if len(kinds) == 2 else f"class {int(kinds.pop())}"})
+    return pd.DataFrame(rows).assign(layer="point")
+
+
 def hidden_space(hidden, X, y, output_weights, output_bias, value_range=None):
     """The training points in the last hidden layer's coordinates, with the output's 0.5 line.
 
-    Returns (data, Vega-Lite spec, whether the line crosses the view).
+    Points that coincide in this view (see `markers`) are one marker listing every input
+    there: the overlaps are what a hidden layer that cannot separate the classes looks like.
+    Returns (chart, whether the line crosses the view); the chart's data has a row per marker
+    (layer "point") and the line's two ends (layer "line").
     """
     u, v, (u_title, v_title), (w, b) = hidden_coordinates(hidden, output_weights, output_bias)
     k = hidden.shape[1]
     fixed = value_range if k <= 2 else None
     u_box = _padded(u if k <= 2 else np.append(u, 0.0), fixed)   # keep z = 0 in view
     v_box = _padded(v, fixed if k == 2 else None) if k > 1 else (-1.0, 1.0)
-    labels = ["(" + ", ".join(f"{value:.3g}" for value in x) + ")" for x in X]
-    data = pd.DataFrame({"u": u, "v": v, "input": labels, "layer": "point",
-                         "class": np.where(np.ravel(y) > 0.5, "class 1", "class 0")})
-    scale_u = {"domain": list(u_box), "nice": False}
-    scale_v = {"domain": list(v_box), "nice": False}
-    colour = {"field": "class", "type": "nominal",
-              "scale": {"domain": ["class 0", "class 1"], "range": [CLASS0_HEX, CLASS1_HEX]}}
-    shape = {"field": "class", "type": "nominal",
-             "scale": {"domain": ["class 0", "class 1"], "range": ["circle", "square"]}}
-    points_only = [{"filter": "datum.layer == 'point'"}]
-    layers = [
-        {"transform": points_only,
-         "mark": {"type": "point", "filled": True,
-                  "size": 160 if len(X) <= MAX_LABELLED_POINTS else 40, "stroke": "#262626",
-                  "strokeWidth": 1, "opacity": 0.9},
-         "encoding": {"x": {"field": "u", "type": "quantitative", "scale": scale_u,
-                            "title": u_title},
-                      "y": {"field": "v", "type": "quantitative", "scale": scale_v,
-                            "title": v_title, "axis": None if k == 1 else {}},
-                      "color": colour, "shape": shape,
-                      "tooltip": [{"field": "input"}, {"field": "class"}]}},
-    ]
-    if len(X) <= MAX_LABELLED_POINTS:
-        layers.append({"transform": points_only,
-                       "mark": {"type": "text", "dx": 14, "dy": -10, "fontSize": 11},
-                       "encoding": {"x": {"field": "u", "type": "quantitative"},
-                                    "y": {"field": "v", "type": "quantitative"},
-                                    "text": {"field": "input"}}})
+    data = markers(u, v, X, y, (*u_box, *v_box))
+    present = [kind for kind in MARKERS if (data["class"] == kind).any()]
+    labelled = len(data) <= MAX_LABELLED_POINTS
+    base = 160 if labelled else 40
+    data["size"] = base * np.minimum(data["points"], 4)   # a shared marker is bigger
+    x = alt.X(field="u", type="quantitative", scale=alt.Scale(domain=list(u_box), nice=False),
+              axis=alt.Axis(title=u_title, labelExpr=SHORT_NUMBER, tickCount=X_TICKS))
+    y_axis = None if k == 1 else alt.Axis(title=v_title, labelExpr=SHORT_NUMBER)
+    y_enc = alt.Y(field="v", type="quantitative", scale=alt.Scale(domain=list(v_box), nice=False),
+                  axis=y_axis)
+    legend = alt.Legend(title=None, symbolStrokeColor=INK_HEX)   # outlines the white diamond
+    points_only = alt.datum.layer == "point"
+    points = alt.Chart().transform_filter(points_only).mark_point(
+        filled=True, stroke=INK_HEX, strokeWidth=1.5, opacity=0.95).encode(
+        x=x, y=y_enc,
+        color=alt.Color(field="class", type="nominal", legend=legend,
+                        scale=alt.Scale(domain=present, range=[MARKERS[c][0] for c in present])),
+        shape=alt.Shape(field="class", type="nominal", legend=legend,
+                        scale=alt.Scale(domain=present, range=[MARKERS[c][1] for c in present])),
+        size=alt.Size(field="size", type="quantitative", scale=None, legend=None),
+        tooltip=[alt.Tooltip(field="input", type="nominal", title="inputs"),
+                 alt.Tooltip(field="class", type="nominal"),
+                 alt.Tooltip(field="points", type="quantitative")])
+    layers = [points]
+    if labelled:
+        layers.append(alt.Chart().transform_filter(points_only).mark_text(
+            align="left", dx=10, dy=-12, fontSize=LABEL_PX, color=INK_HEX).encode(
+            x=alt.X(field="u", type="quantitative"), y=alt.Y(field="v", type="quantitative"),
+            text=alt.Text(field="input", type="nominal")))
     segment = _segment(w, b, (*u_box, *v_box))
     if segment is not None:
         (ua, va), (ub, vb) = segment
-        line = pd.DataFrame({"u": [ua, ub], "v": [va, vb], "layer": "line"})
-        data = pd.concat([data, line], ignore_index=True)
-        layers.append({"transform": [{"filter": "datum.layer == 'line'"}],
-                       "mark": {"type": "line", "color": "#262626", "strokeDash": [6, 4]},
-                       "encoding": {"x": {"field": "u", "type": "quantitative"},
-                                    "y": {"field": "v", "type": "quantitative"}}})
-    spec = {"height": 260, "layer": layers}
-    return data, spec, segment is not None
+        data = pd.concat([data, pd.DataFrame({"u": [ua, ub], "v": [va, vb], "layer": "line"})],
+                         ignore_index=True)
+        layers.append(alt.Chart().transform_filter(alt.datum.layer == "line").mark_line(
+            color=INK_HEX, strokeDash=[6, 4], strokeWidth=2).encode(
+            x=alt.X(field="u", type="quantitative"), y=alt.Y(field="v", type="quantitative")))
+    chart = alt.LayerChart(layer=layers, data=data, height=HIDDEN_HEIGHT, config=LOOK)
+    return chart, segment is not None
 
 
 def _mix(start_hex, end_hex, t):
@@ -178,7 +395,7 @@ def grad_norm_frame(history):
     return frame[np.isfinite(frame["norm"]) & (frame["norm"] > 0)]
 
 
-def grad_norm_chart(layers, marked_epoch=None, height=260):
+def grad_norm_chart(frame, layers, marked_epoch=None, height=260):
     """One line per layer: the norm of its gradient against the epoch, on a log scale.
 
     Layer 1 is orange (CLASS0_HEX), the last layer purple (CLASS1_HEX), layers between are
@@ -187,23 +404,31 @@ def grad_norm_chart(layers, marked_epoch=None, height=260):
     names = [f"layer {layer}" for layer in range(1, layers + 1)]
     colours = [_mix(CLASS0_HEX, CLASS1_HEX, i / max(layers - 1, 1)) for i in range(layers)]
     dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3]][:layers]
-    x = {"field": "epoch", "type": "quantitative", "title": "epoch"}
-    layer_list = [{
-        "mark": {"type": "line", "strokeWidth": 2},
-        "encoding": {
-            "x": x,
-            "y": {"field": "norm", "type": "quantitative", "scale": {"type": "log"},
-                  "axis": {"title": "gradient norm ‖∂L/∂(W, b)‖ (log scale)", "format": ".0e"}},
-            "color": {"field": "layer", "type": "nominal", "sort": names,
-                      "scale": {"domain": names, "range": colours}},
-            "strokeDash": {"field": "layer", "type": "nominal", "sort": names,
-                           "scale": {"domain": names, "range": dashes}},
-            "tooltip": [{"field": "layer"}, {"field": "epoch"},
-                        {"field": "norm", "format": ".3g"}],
-        },
-    }]
-    if marked_epoch is not None:
-        layer_list.append({"mark": {"type": "rule", "color": "#444", "strokeDash": [2, 2]},
-                           "encoding": {"x": {"datum": int(marked_epoch),
-                                              "type": "quantitative"}}})
-    return {"height": height, "layer": layer_list}
+    lines = alt.Chart().mark_line(strokeWidth=2.5).encode(
+        x=_epoch_x(_epoch_domain(frame, None), labelled=True),
+        y=_log_y("norm", "gradient norm", frame["norm"]),
+        color=alt.Color(field="layer", type="nominal", sort=names, legend=LEGEND,
+                        scale=alt.Scale(domain=names, range=colours)),
+        strokeDash=alt.StrokeDash(field="layer", type="nominal", sort=names, legend=LEGEND,
+                                  scale=alt.Scale(domain=names, range=dashes)),
+        tooltip=[alt.Tooltip(field="layer", type="nominal"),
+                 alt.Tooltip(field="epoch", type="quantitative", format=","),
+                 alt.Tooltip(field="norm", type="quantitative", format=".3g")])
+    return _layered(lines, marked_epoch, data=frame, height=height, config=LOOK)
+
+
+def spec(chart):
+    """`chart` as the dict st.vega_lite_chart takes: Altair's, without its schema check.
+
+    The chart's DataFrame becomes a named dataset, still a DataFrame (Streamlit sends it as
+    Arrow), named after its content as st.altair_chart names it. (Without a name, Altair gives
+    each layer an empty dataset of its own, and the chart is drawn empty.)
+    """
+    frame = chart.data
+    rows = pd.util.hash_pandas_object(frame).to_numpy()   # one hash per row, in order
+    name = "frame-" + hashlib.blake2b(rows.tobytes(), digest_size=8).hexdigest()
+    named = chart.copy(deep=False)
+    named.data = alt.NamedData(name)
+    vega = named.to_dict(validate=False)
+    vega.setdefault("datasets", {})[name] = frame
+    return vega

@@ -28,8 +28,9 @@ def render_magnitudes(run, epoch, inspection, edited):
         "‖∂L/∂(W, b)‖": NUMBER(format="%.3e"), "mean f′(z)": NUMBER(format="%.3g")})
     norms = flow_tables.layer_norms(inspection.batch)
     layers = len(norms)
-    st.vega_lite_chart(run.picture("flow_norms", lambda: charts.grad_norm_frame(run.history)),
-                       charts.grad_norm_chart(layers, marked_epoch=epoch), width="stretch")
+    frame = run.picture("flow_norms", lambda: charts.grad_norm_frame(run.history))
+    st.vega_lite_chart(run.picture(("flow_norm_chart", epoch), lambda: charts.spec(
+        charts.grad_norm_chart(frame, layers, marked_epoch=epoch))), width="stretch")
     st.markdown(" ".join(_magnitude_story(run, epoch, inspection, norms, edited)))
 
 

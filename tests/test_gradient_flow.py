@@ -752,11 +752,11 @@ def test_grad_norm_chart_has_a_log_line_per_layer_and_no_zeros():
     assert isinstance(frame, pd.DataFrame) and (frame["norm"] > 0).all()
     assert sorted(frame["layer"].unique()) == ["layer 1", "layer 2", "layer 3"]
     assert len(frame) == 3 * 51 - 1
-    spec = charts.grad_norm_chart(3, marked_epoch=20)
+    spec = charts.grad_norm_chart(frame, 3, marked_epoch=20).to_dict()
     line = spec["layer"][0]["encoding"]
     assert line["y"]["scale"]["type"] == "log"
     assert line["color"]["scale"]["domain"] == ["layer 1", "layer 2", "layer 3"]
-    assert spec["layer"][1]["encoding"]["x"]["datum"] == 20
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "rule"]
 
 
 def test_update_table_matches_losses_formula_for_the_engine():
