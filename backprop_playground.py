@@ -7,25 +7,32 @@ import logging
 
 import streamlit as st
 
-from tabs import gradient_flow, live, sidebar, training
+from tabs import gradient_flow, sidebar, training
 
 TABS = (("Training", training), ("Gradient flow", gradient_flow))
 
 st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide")
 
+# Room for the one screen at 1280x720: less padding above and beside the page, a smaller title.
+STYLE = """<style>
+[data-testid="stHeader"] {background: transparent;}
+[data-testid="stMainBlockContainer"] {padding: 2.5rem 2rem 3rem 2rem;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 2rem; padding: 0;}
+.st-key-scrubber [data-testid="stSlider"] {padding-top: 1.1rem;}
+</style>"""
+
 
 def main():
+    st.html(STYLE)
     st.title("Backprop Playground")
-    st.caption("A NumPy network learns 2-D problems by backpropagation, XOR first. Choose "
-               "settings and data in the sidebar, press **Train**, then open **Gradient flow** "
-               "to see every number of a step.")
+    st.caption("A NumPy network learns 2-D problems by backpropagation: press **Train**, then "
+               "open **Gradient flow** to see every number of a step.")
     request = sidebar.sidebar()
-    run = live.act(request)
     tabs = st.tabs([label for label, _ in TABS], key="tab", on_change="rerun")
     for tab, (_, module) in zip(tabs, TABS):
         if tab.open:
             with tab:
-                module.render(run, request.config)
+                module.render(request)
 
 
 try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import count
@@ -31,7 +33,9 @@ MAX_TEST_SHARE = 0.5
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128)   # besides the full batch (None)
 UPLOAD = "csv"        # the `dataset` of a run on an uploaded file
 FRAMES = 21           # decision-boundary snapshots per training segment
-CHUNKS = 20           # progress updates per training segment
+CHUNKS = 20           # progress updates per training segment, at least
+CHUNK_SECONDS = 0.04  # and at most about this long between them
+FIRST_CHUNK = 100     # epochs, before the speed of this network is known
 _run_ids = count(1)
 
 
@@ -354,25 +358,50 @@ def _judge(config, train_set, net, history):
                  forward.activations[1:-1], start.activations[1:-1], curvature)
 
 
-def _train_segment(config, train_set, test_set, net, epochs, history=None, progress=None):
-    """Train `epochs` more epochs in chunks, calling `progress(fraction, history)` after each."""
+@dataclass(frozen=True)
+class Progress:
+    """How far a training has come, handed to `progress` after every chunk of epochs."""
+
+    fraction: float                   # of the epochs asked for
+    history: History                  # recorded so far
+    run: Callable[..., Run]           # run(judged=True): the run as it stands when called
+
+
+def _segment(config, train_set, test_set, source, net, epochs, history=None, progress=None,
+             pictures=None):
+    """Train `net` `epochs` more epochs in chunks; returns the Run. After each chunk,
+    `progress(Progress)` is called. Chunks last about CHUNK_SECONDS, so that a page can redraw
+    several times a second; the epochs trained do not depend on how they are chunked."""
     plan = _snapshot_plan(net.epoch, epochs)
-    chunk = max(1, -(-epochs // CHUNKS))
+    most = max(1, -(-epochs // CHUNKS))
     tested = {} if test_set is None else {"X_test": test_set.X, "y_test": test_set.y}
-    done = 0
+    start_history = history
+
+    def so_far(judged=True):
+        if history is start_history:   # nothing trained yet
+            return None
+        twin = net.copy()
+        recorded = dataclasses.replace(history, snapshots={**history.snapshots,
+                                                           twin.epoch: twin.snapshot()})
+        verdict = _judge(config, train_set, twin, recorded) if judged else None
+        return Run(config, train_set, test_set, source, twin, recorded, verdict,
+                   pictures=dict(pictures or {}))
+
+    done, size = 0, min(most, FIRST_CHUNK)
     while done < epochs:
-        size = min(chunk, epochs - done)
+        size = min(size, epochs - done)
+        started = time.perf_counter()
         part = net.train(train_set.X, train_set.y, config.lr, size, batch_size=config.batch,
                          snapshot_epochs=plan, **tested)
+        seconds = time.perf_counter() - started
         history = part if history is None else history.then(part)
         done += size
         if part.diverged_at is not None:
             break
         if progress is not None:
-            progress(done / epochs, history)
-    if net.epoch not in history.snapshots:   # stopped early (diverged): keep where it stopped
-        history.snapshots[net.epoch] = net.snapshot()
-    return history
+            progress(Progress(done / epochs, history, so_far))
+        size = min(most, max(1, round(size * CHUNK_SECONDS / max(seconds, 1e-6))))
+    return so_far()
 
 
 def train(config, progress=None, dataset=None):
@@ -381,24 +410,48 @@ def train(config, progress=None, dataset=None):
         train_set, test_set = datasets(config)
     else:
         train_set, test_set = data.split(dataset, config.test_share, config.data_seed)
-    net = config.network()
-    history = _train_segment(config, train_set, test_set, net, config.epochs, progress=progress)
-    return Run(config, train_set, test_set, dataset, net, history,
-               _judge(config, train_set, net, history))
+    return _segment(config, train_set, test_set, dataset, config.network(), config.epochs,
+                    progress=progress)
 
 
 def _still_true(picture_key):
     """Pictures a longer run keeps: the point markers, and what was drawn of an epoch."""
     return picture_key == "marks" or (isinstance(picture_key, tuple)
-                                      and picture_key[0] in ("frame", "range"))
+                                      and picture_key[0] in ("frame", "range", "diagram"))
 
 
 def extend(run, epochs=None, progress=None):
     """The run trained `epochs` more epochs (its config's, if None) from where it stopped."""
     epochs = run.config.epochs if epochs is None else epochs
-    net = run.net.copy()
-    history = _train_segment(run.config, run.data, run.test, net, epochs, run.history, progress)
-    return Run(run.config, run.data, run.test, run.source, net, history,
-               _judge(run.config, run.data, net, history),
-               pictures={key: value for key, value in run.pictures.items() if _still_true(key)})
+    kept = {key: value for key, value in run.pictures.items() if _still_true(key)}
+    return _segment(run.config, run.data, run.test, run.source, run.net.copy(), epochs,
+                    run.history, progress, kept)
 
+
+def untrained(config, dataset=None):
+    """The run before any training: the network of `config` at epoch 0 on its data, with no
+    verdict. Cached for generated data, so that every page showing the defaults shares it."""
+    if dataset is None:
+        return _untrained(config.replace(epochs=DEFAULTS.epochs))
+    return _before_training(config, *data.split(dataset, config.test_share, config.data_seed),
+                            dataset)
+
+
+@lru_cache(maxsize=64)
+def _untrained(config):
+    return _before_training(config, *datasets(config), None)
+
+
+def _before_training(config, train_set, test_set, source):
+    net = config.network()
+    tested = {} if test_set is None else {"X_test": test_set.X, "y_test": test_set.y}
+    # One epoch trained on a copy records epoch 0 (the row before any update) exactly as a
+    # run records it; the network itself stays untouched.
+    first = net.copy().train(train_set.X, train_set.y, config.lr, 1, batch_size=config.batch,
+                             **tested)
+    row = slice(0, 1)
+    history = History(first.epochs[row], first.loss[row], first.accuracy[row],
+                      first.grad_norms[row], {0: net.snapshot()}, None,
+                      None if test_set is None else first.test_loss[row],
+                      None if test_set is None else first.test_accuracy[row])
+    return Run(config, train_set, test_set, source, net, history, None)

@@ -1,4 +1,6 @@
-"""A run's pictures, drawn on first use and kept on the run: boundary frames, the replay."""
+"""A run's pictures, drawn on first use and kept on the run: boundary frames, the network
+diagram, the replay. Pictures are drawn at SCALE times their displayed size (crisp on a
+screen of device pixel ratio 2)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,42 @@ import numpy as np
 
 from pictures import png
 from pictures.boundary import BoundaryRenderer, legend_png
+from pictures.diagram import layer_ranges, network_svg
+from pictures.legend import legend_svg as _legend_svg
+
+PICTURE_PX = 300   # the width of the boundary and the network diagram on the page, CSS pixels
+SCALE = 2          # image pixels per CSS pixel
+DIAGRAM_GRID = 40  # the diagram's heatmaps: the network evaluated on a 40 x 40 grid
 
 
 @cache
 def renderer(extent):
     """One renderer per extent for every session: it only reads its pre-drawn axes."""
-    return BoundaryRenderer(extent)
+    return BoundaryRenderer(extent, size=PICTURE_PX, scale=SCALE)
+
+
+@cache
+def _diagram_grid(extent):
+    return BoundaryRenderer(extent, size=PICTURE_PX, resolution=DIAGRAM_GRID).grid_points()
+
+
+def diagram(run, epoch):
+    """The network at a snapshot epoch as an SVG: each neuron's heatmap over the data's view
+    inside its node, each weight a line (colour its sign, width its size); drawn once."""
+    def draw():
+        net = run.network_at(epoch)
+        with np.errstate(over="ignore", invalid="ignore"):   # a diverged run's huge weights
+            fields = net.forward(_diagram_grid(run.data.extent)).activations
+        return network_svg(net.weights, net.biases, fields,
+                           layer_ranges(run.config.activation, fields),
+                           width=PICTURE_PX, height=PICTURE_PX)
+    return run.picture(("diagram", epoch), draw)
+
+
+@cache
+def legend_svg():
+    """The one colour legend, drawn once per process."""
+    return _legend_svg(PICTURE_PX)
 
 
 @cache

@@ -8,7 +8,7 @@ from inspection import latex as flow_latex
 from inspection import numbers as flow_math
 from inspection import tables as flow_tables
 from pictures.graph import MAX_LABELLED_EDGES, network_dot
-from tabs import documents, drawing
+from tabs import documents, drawing, live
 from tabs import gradient_flow_edit as flow_edit
 from tabs import gradient_flow_update as flow_update
 
@@ -20,9 +20,11 @@ MAX_ROWS = flow_latex.MAX_ROWS
 NUMBER = st.column_config.NumberColumn
 
 
-def render(run, config):
+def render(request):
+    run, config = live.current_run(), request.config
     if run is None:
-        st.info("Train a network first (sidebar), then inspect its gradients here.")
+        st.info("Train a network first (**Train** in the Training tab), then inspect its "
+                "gradients here.")
         return
     _about(run, config)
     documents.show(documents.CALCULUS)

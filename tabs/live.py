@@ -1,62 +1,164 @@
-"""Training from the sidebar's buttons, with a progress bar and the loss curve drawn live."""
+"""The toolbar (Train, Step, Continue, Reset, Stop, Play) and training drawn live.
+
+While a network trains, the page is redrawn every LIVE_EVERY seconds and the run so far is
+kept in the session: Stop, or any other click, ends the script run that trains (Streamlit
+reruns the script at the next redraw), and the next run finds what was trained and keeps it.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import streamlit as st
 
 import runs
-from pictures import charts
+from runs import PRESETS
+from tabs.sidebar import apply_preset
 from tabs.text import escaped
 
-LIVE_EVERY = 0.1   # seconds between live redraws while training
+LIVE_EVERY = 0.15          # seconds between live redraws while training
+UNFINISHED = "_unfinished"  # session key: the run being trained, as it stands, until it ends
+STOPPED = "_stopped"        # session key: (epochs trained, epochs asked) of a stopped run
+PLAYED = "_played"          # session key: Play got to the last snapshot
 
 
-def train_live(make_run):
-    """Run `make_run(progress)` while a progress bar and the loss curve update live."""
-    slot = st.empty()
-    with slot.container():
-        bar = st.progress(0.0, text="Training…")
-        curve = st.empty()
-    last_draw = time.perf_counter()
+@dataclass(frozen=True)
+class Actions:
+    """Which button asked for what in this script run."""
 
-    def progress(fraction, history):
-        nonlocal last_draw
-        if time.perf_counter() - last_draw < LIVE_EVERY:
-            return
-        bar.progress(fraction, text=f"Training… epoch {int(history.epochs[-1]):,}")
-        curve.vega_lite_chart(charts.history_frame(history),
-                              charts.loss_chart(height=180, test=history.test_loss is not None),
-                              width="stretch")
-        last_draw = time.perf_counter()
+    train: bool
+    step: bool
+    more: bool
+    reset: bool
 
-    try:
-        return make_run(progress)
-    finally:
-        slot.empty()
+    @property
+    def trains(self):
+        return self.train or self.step or self.more
 
 
-def act(request):
-    """Carry out the sidebar's buttons (reset, train, continue); return the run to show."""
-    run = st.session_state.get("run")
-    config, actions = request.config, request.actions
+def current_run():
+    """The session's run; a training that was stopped (or cut short by another click) is kept
+    as far as it got."""
+    so_far = st.session_state.pop(UNFINISHED, None)
+    if so_far is not None:
+        run, asked = so_far
+        stopped = run()
+        if stopped is not None:
+            st.session_state["run"] = stopped
+            st.session_state["frame"] = stopped.snapshot_epochs[-1]
+            st.session_state[STOPPED] = (stopped.epochs, asked)
+    return st.session_state.get("run")
+
+
+def toolbar(request):
+    """The buttons above the pictures; returns (Actions, the slot where Stop goes)."""
+    run = current_run()
+    config = request.config
+    requested = st.session_state.pop("_train_requested", False) and config is not None
+    epochs = st.session_state["epochs"]
+    with st.container(horizontal=True, vertical_alignment="center", key="toolbar"):
+        # No help on Train: a button with help is drawn twice (once hidden, for its tooltip),
+        # and the browser tests and benchmarks find Train by its key.
+        train = st.button("Train", key="train", type="primary",
+                          ) or requested
+        batch = None if config is None else config.batch
+        updates = "one update on the full batch" if batch is None else \
+            f"one update per mini-batch of {batch}"
+        step = st.button("Step", key="step",
+                         help=f"Train one epoch ({updates}), from the current run if it has "
+                              "these settings, else from epoch 0")
+        can_continue = config is not None and (
+            train or (run is not None and run.continues(config, request.dataset)))
+        more = st.button(f"+{epochs:,} epochs", key="continue", disabled=not can_continue,
+                         help="Continue from the current weights (same settings only)")
+        reset = st.button("Reset", key="reset", disabled=run is None and not (train or step),
+                          help="Forget the run and go back to the untrained network")
+        stop = st.empty()
+        stop.button("Stop", key="stop_idle", disabled=True,
+                    help="Stops a training in progress, keeping what was trained")
+        actions = Actions(train, step and not train, more and not (train or step),
+                          reset and not (train or step or more))
+        if st.session_state.pop(PLAYED, False) or actions.trains or actions.reset:
+            st.session_state["play"] = False
+        # What this script run trains will be there by the time anyone can click Play.
+        st.toggle("Play", key="play",
+                  disabled=actions.reset or not (actions.trains or (
+                      run is not None and len(run.snapshot_epochs) > 1)),
+                  help="Replay the snapshots: the scrubber, the boundary, the network and the "
+                       "loss marker move together")
+        st.toggle("Log loss", key="log_loss", help="The loss on a log scale (it switches by "
+                  "itself when the loss spans a factor of 1,000 or more, or diverges)")
+        _presets()
+    if train:   # the link's problems have been seen; a run of one's own supersedes them
+        st.session_state["_link_problems"] = []
+    return actions, stop
+
+
+def _presets():
+    with st.popover("Try an experiment"):
+        for preset in PRESETS:
+            st.markdown(f"**{preset.title}.** {preset.text}")
+            st.button("Try it", key=f"preset_{preset.key}", on_click=apply_preset,
+                      args=(preset,))
+
+
+def act(request, actions, stop, redraw):
+    """Carry out the toolbar's buttons; return the run to show (None: untrained).
+
+    `redraw(progress)` draws a runs.Progress while training; `stop` is the toolbar's slot
+    for the Stop button, live only while training.
+    """
+    run = current_run()
+    config = request.config
     if actions.reset:
         st.session_state["run"] = None
+        st.session_state.pop(STOPPED, None)
         return None
-    if config is not None and (actions.train or (actions.more and run is not None)):
-        try:
-            if actions.train:
-                run = train_live(lambda progress: runs.train(config, progress, request.dataset))
-            else:
-                run = train_live(lambda progress: runs.extend(run, config.epochs, progress))
-        except ValueError as error:   # data the network cannot start on, say
-            st.error(escaped(str(error)) + " The previous run is kept.")
-            return st.session_state.get("run")
-        st.session_state["run"] = run
-        st.session_state["frame"] = run.snapshot_epochs[-1]
-        st.session_state["play"] = False
-    elif request.problems:
+    if not actions.trains:
+        return run
+    if config is None:
         st.error("Fix the settings in the sidebar to train: "
                  + " ".join(escaped(problem) for problem in request.problems))
-    return run
+        return run
+    continues = run is not None and run.continues(config, request.dataset)
+    if actions.step and continues:
+        make, first, epochs = (lambda progress: runs.extend(run, 1, progress)), run.epochs, 1
+    elif actions.step:
+        make = lambda progress: runs.train(config.replace(epochs=1), progress, request.dataset)
+        first, epochs = 0, 1
+    elif actions.more:
+        make = lambda progress: runs.extend(run, config.epochs, progress)
+        first, epochs = run.epochs, config.epochs
+    else:
+        make = lambda progress: runs.train(config, progress, request.dataset)
+        first, epochs = 0, config.epochs
+    stop.button("Stop", key="stop", type="primary")   # no help: see Train
+    st.session_state.pop(STOPPED, None)
+    try:
+        trained = _train_live(make, redraw, first + epochs)
+    except ValueError as error:   # data the network cannot start on, say
+        st.session_state.pop(UNFINISHED, None)
+        st.error(escaped(str(error)) + " The previous run is kept.")
+        return st.session_state.get("run")
+    stop.button("Stop", key="stop_done", disabled=True)
+    st.session_state["run"] = trained
+    st.session_state["frame"] = trained.snapshot_epochs[-1]
+    return trained
+
+
+def _train_live(make, redraw, last_epoch):
+    """`make(progress)` with the page redrawn live; the run so far is kept in the session
+    until it returns."""
+    drawn = time.perf_counter()
+
+    def progress(now):
+        nonlocal drawn
+        st.session_state[UNFINISHED] = (now.run, last_epoch)
+        if time.perf_counter() - drawn >= LIVE_EVERY:
+            redraw(now, last_epoch)
+            drawn = time.perf_counter()
+
+    trained = make(progress)
+    st.session_state.pop(UNFINISHED, None)
+    return trained

@@ -145,21 +145,11 @@ def dataset_for(config):
 
 
 @dataclass(frozen=True)
-class Actions:
-    """Which button asked for what in this script run."""
-
-    train: bool
-    more: bool
-    reset: bool
-
-
-@dataclass(frozen=True)
 class Request:
-    """What the sidebar asks of the page: the settings, what is wrong with them, the buttons."""
+    """What the sidebar asks of the page: the settings and what is wrong with them."""
 
     config: runs.Config | None
     problems: tuple[str, ...]
-    actions: Actions
     dataset: data.Dataset | None   # the uploaded file's, when config.dataset is "csv"
 
 
@@ -261,7 +251,6 @@ def sidebar():
     apply_link()
 
     with st.sidebar:
-        buttons = st.container()   # drawn first, filled once the settings below are read
         for key, text, reason in st.session_state.get("_link_problems", []):
             st.warning(escaped(f"“{key}={text[:40]}” in the link was ignored: {reason}."))
         problems = []
@@ -275,29 +264,6 @@ def sidebar():
             except ValueError as error:
                 problems.append(str(error))
                 st.error(escaped(str(error)))
-    with buttons:
-        actions = _buttons(config)
-        st.divider()
     write_link(st.session_state)
-    return Request(config, tuple(problems), actions, dataset_for(config))
+    return Request(config, tuple(problems), dataset_for(config))
 
-
-def _buttons(config):
-    """Train, Continue and Reset; returns which was pressed (a preset's request counts)."""
-    run = st.session_state.get("run")
-    requested = st.session_state.pop("_train_requested", False) and config is not None
-    train = st.button("Train", key="train", type="primary", width="stretch",
-                      disabled=config is None) or requested
-    if train:   # the link's problems have been seen; a run of one's own supersedes them
-        st.session_state["_link_problems"] = []
-    # A run trained in this script run will exist by the time anyone can click these.
-    can_continue = config is not None and (
-        train or (run is not None and run.continues(config, dataset_for(config))))
-    epochs = st.session_state["epochs"]
-    more = st.button(f"Train {epochs:,} more epochs", key="continue", width="stretch",
-                     disabled=not can_continue,
-                     help="Continue from the current weights (same settings only).")
-    reset = st.button("Reset", key="reset", width="stretch",
-                      disabled=not (run is not None or train),
-                      help="Forget the run and go back to the untrained network.")
-    return Actions(train, more and not train, reset and not train)

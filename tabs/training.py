@@ -2,45 +2,142 @@
 
 from __future__ import annotations
 
+import io
+import time
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from PIL import Image
 
+import runs
+from formats import number
 from pictures import charts
 from pictures.boundary import FLAT_RANGE, neuron_heatmaps
-from runs import PRESETS, history_csv, network_json
-from tabs import documents, drawing
-from tabs.sidebar import apply_preset, dataset_for
+from pictures.diagram import HIDDEN_RANGE
+from runs import history_csv, network_json
+from tabs import documents, drawing, live
+from tabs.sidebar import dataset_for
 from tabs.text import escaped
 from verdict import UNDECIDED, Kind, format_point, point_statuses
 
 VERDICT_BOX = {Kind.CONVERGED: st.success, Kind.OVERFITTING: st.warning, Kind.IMPROVING: st.info,
                Kind.PLATEAU: st.info, Kind.CRAWLING: st.warning, Kind.STUCK: st.warning,
                Kind.OSCILLATING: st.error, Kind.DIVERGED: st.error}
-ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "linear": None, "relu": None}
 SETTING_NAMES = {"arch": "architecture", "lr": "learning rate", "init": "init",
                  "test_share": "test share", "data_seed": "data seed", "batch": "batch size",
                  "l2": "L2"}
+PLAY_EVERY = 0.1       # seconds per frame while playing, at least: 10 frames a second at most
+SCRUBBER_HEIGHT = 64   # CSS pixels: the scrubber, or the progress bar in its place
 
 
-def render(run, config):
-    if run is None:
-        st.info("Press **Train** in the sidebar to watch the network learn, or try one of the "
-                "experiments below.")
-        _presets()
+def render(request):
+    actions, stop = live.toolbar(request)
+    config = request.config
+    view = st.empty()
+    run = live.act(request, actions, stop, lambda progress, last: _draw_live(view, progress, last))
+    shown = run
+    if shown is None and config is not None:
+        shown = runs.untrained(config, request.dataset)
+    if shown is None:
+        view.info("Fix the settings in the sidebar to see the network and its data.")
         return
-    _stale_note(run, config, dataset_for(config))
-    _metrics(run)
-    _verdict(run)
-    boundary_column, curve_column = st.columns(2)
-    with boundary_column:
-        epoch = _boundary(run)
-    with curve_column:
-        _loss_curve(run, epoch)
-        _predictions(run)
+    with view.container():
+        if run is not None:
+            _stale_note(run, config, dataset_for(config))
+        st.fragment(_epoch_view)(shown)
+    if run is not None:
+        with st.expander(f"Predictions on the {run.data.n:,} training points"
+                         + (f" and {run.test.n:,} test points" if run.test is not None else ""),
+                         expanded=run.data.n <= 8):
+            _predictions(run)
         _downloads(run)
+    documents.show(documents.HYPERPARAMETERS)
+
+
+def _draw_live(view, progress, last_epoch):
+    """The pictures of the run so far, while it trains."""
+    run = progress.run(judged=False)
+    with view.container():
+        with st.container(height=SCRUBBER_HEIGHT, border=False):
+            st.progress(progress.fraction, text=f"Training… epoch {run.epochs:,} of "
+                                                f"{last_epoch:,}")
+        _pictures(run, run.epochs, last_epoch)
+
+
+def _epoch_view(run):
+    """Everything that depends on the epoch shown: redrawn alone when the scrubber moves."""
+    scrubber = st.container(height=SCRUBBER_HEIGHT, border=False, key="scrubber")
+    pictures = st.empty()
+    playing = st.session_state.get("play") and len(run.snapshot_epochs) > 1
+    if run.verdict is None:
+        st.info(f"**Untrained:** the network of seed {run.config.seed} at epoch 0, loss "
+                f"{number(run.history.final_loss)}, {run.history.final_accuracy:.0%} of the "
+                f"{run.data.n:,} training points right. Press **Train** to watch it learn.")
+    else:
+        _verdict(run)
+        _metrics(run)
+    if playing:
+        st.caption("Inside the network: shown at the epoch where Play stops.")
+        _play(run, scrubber, pictures)
+    with scrubber:
+        epoch = _scrubber(run)
+    with pictures.container():
+        _pictures(run, epoch)
     _inside(run, epoch)
-    _presets()
+
+
+def _play(run, scrubber, pictures):
+    """Step through the snapshots from the scrubbed one, PLAY_EVERY seconds apart, in one
+    script run (a click anywhere ends it, and the scrubber stays where Play got to); then
+    stop playing."""
+    epochs = run.snapshot_epochs
+    at = epochs.index(st.session_state["frame"]) if st.session_state.get("frame") in epochs \
+        else 0
+    if at == len(epochs) - 1:   # from the end: play from the start
+        at = 0
+    with scrubber:
+        frame = st.empty()
+    for epoch in epochs[at:]:
+        started = time.perf_counter()
+        st.session_state["frame"] = epoch
+        # A moving copy of the scrubber: a keyed widget can be drawn once per script run.
+        frame.select_slider("Epoch", epochs, value=epoch, disabled=True,
+                            format_func=lambda e: f"epoch {e:,}",
+                            label_visibility="collapsed")
+        with pictures.container():
+            _pictures(run, epoch)
+        time.sleep(max(0.0, PLAY_EVERY - (time.perf_counter() - started)))
+    st.session_state[live.PLAYED] = True   # the toolbar turns Play off in the next run
+    st.rerun()
+
+
+def _scrubber(run):
+    """The epoch slider."""
+    epochs = run.snapshot_epochs
+    if st.session_state.get("frame") not in epochs:
+        st.session_state["frame"] = epochs[-1]
+    if len(epochs) == 1:
+        st.caption(f"Epoch {epochs[0]:,}")
+        return epochs[0]
+    return st.select_slider("Epoch", epochs, key="frame", format_func=lambda e: f"epoch {e:,}",
+                            label_visibility="collapsed")
+
+
+def _pictures(run, epoch, last_epoch=None):
+    """The network, the decision boundary and the loss curves, side by side."""
+    network, boundary, curves = st.columns([1, 1, 1.1], gap="small")
+    with network:
+        st.image(drawing.diagram(run, epoch), width="stretch")
+        st.caption(f"The network at epoch {epoch:,}: each neuron's output over the plane. "
+                   "Lines are weights; width is size.")
+    with boundary:
+        st.image(drawing.frame(run, epoch), width="stretch")
+        st.caption(boundary_caption(run, epoch))
+    with curves:
+        untrained = run.verdict is None and last_epoch is None
+        _loss_curve(run, epoch, run.config.epochs if untrained else last_epoch)
+        st.image(drawing.legend_svg(), width="stretch")
 
 
 def _stale_note(run, config, dataset):
@@ -61,7 +158,7 @@ def _shown(key, value):
 def _metrics(run):
     history, n = run.history, run.data.n
     columns = st.columns(4 if run.test is not None else 3)
-    columns[0].metric("Final loss", f"{history.final_loss:.4g}", border=True,
+    columns[0].metric("Final loss", f"{number(history.final_loss)}", border=True,
                       help=f"{run.config.loss} of the final weights on the {n:,} training "
                            "examples" + (", L2 penalty included" if run.config.l2 else ""))
     columns[1].metric("Accuracy", f"{history.final_accuracy:.0%}", border=True,
@@ -77,30 +174,16 @@ def _metrics(run):
 
 
 def _verdict(run):
+    """The verdict's headline in its colour; its reasons folded below it."""
     verdict = run.verdict
-    VERDICT_BOX[verdict.kind](f"**{verdict.headline}**\n\n" + "\n\n".join(verdict.details))
-
-
-def _boundary(run):
-    """The decision boundary at the scrubbed epoch; returns that epoch."""
-    st.subheader("Decision boundary")
-    epochs = run.snapshot_epochs
-    if st.session_state.get("frame") not in epochs:
-        st.session_state["frame"] = epochs[-1]
-    epoch = st.select_slider("Epoch", epochs, key="frame", format_func=lambda e: f"{e:,}",
-                             help="Snapshots recorded while training; drag to replay.")
-    playing = st.toggle("▶ Play", key="play", help="Replay every snapshot as an animation")
-    test = " Hollow markers are test points, held out of training." if run.test is not None \
-        else ""
-    if playing:
-        st.image(drawing.animation(run), width="stretch", output_format="PNG")
-        st.caption(f"Replaying the snapshots from epoch {epochs[0]:,} to {epochs[-1]:,}, "
-                   "looping. Turn Play off to scrub.")
-    else:
-        st.image(drawing.frame(run, epoch), width="stretch", output_format="PNG")
-        st.caption(boundary_caption(run, epoch) + f" Circles are class 0, squares class 1.{test}")
-    st.image(drawing.legend("output"), width="stretch", output_format="PNG")
-    return epoch
+    stopped = st.session_state.get(live.STOPPED)
+    note = ""
+    if stopped is not None and stopped[0] == run.epochs:
+        note = (f" Stopped at epoch {stopped[0]:,} of {stopped[1]:,}: what was trained is "
+                "kept; **+ epochs** trains on from here.")
+    VERDICT_BOX[verdict.kind](f"**{verdict.headline}**{note}")
+    with st.expander("Why: the verdict's reasons"):
+        st.markdown("\n\n".join(verdict.details))
 
 
 def boundary_caption(run, epoch):
@@ -109,20 +192,26 @@ def boundary_caption(run, epoch):
         return (f"Output at epoch {epoch:,}: {low:.4f} everywhere in this view (it varies by "
                 f"less than {FLAT_RANGE:g}), so no point is on either side of 0.5: undecided "
                 "everywhere, and no boundary is drawn.")
-    return (f"Output at epoch {epoch:,}, from {low:.3f} to {high:.3f} in this view: the dark "
-            "line is output 0.5, where the class flips.")
+    shown = f"Output at epoch {epoch:,}, from {low:.3f} to {high:.3f} in this view"
+    if low >= 0.5 or high <= 0.5:
+        side = "1 (above" if low >= 0.5 else "0 (below"
+        return f"{shown}: all of it on the class {side} 0.5), so no boundary yet."
+    return f"{shown}: the dark line is output 0.5, where the class flips."
 
 
-def _loss_curve(run, epoch):
-    st.subheader("Loss and accuracy")
-    log_scale = st.toggle("Log scale for the loss", key="log_loss")
+def _loss_curve(run, epoch, last_epoch=None):
+    """Loss above, accuracy below; `last_epoch` fixes the epoch axis (while training)."""
     frame = run.picture("history_frame", lambda: charts.history_frame(run.history))
-    st.vega_lite_chart(frame, charts.loss_chart(log_scale, marked_epoch=epoch,
-                                                test=run.test is not None), width="stretch")
+    log_scale = charts.wants_log(frame) or st.session_state.get("log_loss", False)
+    st.vega_lite_chart(charts.loss_spec(frame, log_scale=log_scale, marked_epoch=epoch,
+                                        test=run.test is not None, epochs=last_epoch,
+                                        height=CHART_HEIGHT), width="stretch")
+
+
+CHART_HEIGHT = 230   # CSS pixels, both panels: the chart and the legend below it match a picture
 
 
 def _predictions(run):
-    st.subheader("Predictions")
     parts = [("training", run.data)] + ([("test", run.test)] if run.test is not None else [])
     table = pd.concat([_prediction_rows(run, name, part) for name, part in parts],
                       ignore_index=True)
@@ -171,15 +260,21 @@ def _inside(run, epoch):
     st.subheader(f"Inside the network at epoch {epoch:,}")
     for layer, (picture, caption) in enumerate(run.picture(("heatmaps", epoch),
                                                            lambda: _heatmaps(run, epoch)), 1):
-        st.image(picture, caption=f"Hidden layer {layer}: {caption}", output_format="PNG")
+        st.image(picture, caption=f"Hidden layer {layer}: {caption}",
+                 width=Image.open(io.BytesIO(picture)).width // drawing.SCALE)
+    spec, caption = run.picture(("hidden_space", epoch), lambda: _hidden_space(run, epoch))
+    st.vega_lite_chart(spec, width="stretch")
+    st.caption(caption)
+
+
+def _hidden_space(run, epoch):
     net = run.network_at(epoch)
     X, y = run.data.X, run.data.y
     hidden = net.forward(X).activations[-2]
-    frame, spec, line_shown = charts.hidden_space(hidden, X, y, net.weights[-1][:, 0],
-                                                  float(net.biases[-1][0]),
-                                                  ACTIVATION_RANGE[run.config.activation])
-    st.vega_lite_chart(frame, spec, width="stretch")
-    st.caption(_hidden_space_caption(net, hidden, y, line_shown))
+    chart, line_shown = charts.hidden_space(hidden, X, y, net.weights[-1][:, 0],
+                                            float(net.biases[-1][0]),
+                                            HIDDEN_RANGE[run.config.activation])
+    return charts.spec(chart), _hidden_space_caption(net, hidden, y, line_shown)
 
 
 def _hidden_space_caption(net, hidden, y, line_shown):
@@ -208,19 +303,9 @@ def _heatmaps(run, epoch):
     pictures = []
     for activations in forward.activations[1:-1]:
         tiles = activations.T.reshape(-1, size, size)
-        low, high = ACTIVATION_RANGE[run.config.activation] or (float(tiles.min()),
+        low, high = HIDDEN_RANGE[run.config.activation] or (float(tiles.min()),
                                                                  float(tiles.max()))
-        pictures.append((neuron_heatmaps(tiles, low, high),
+        pictures.append((neuron_heatmaps(tiles, low, high, scale=drawing.SCALE),
                          f"each tile is one neuron's activation over the input plane, "
                          f"coloured from {low:.2g} (orange) to {high:.2g} (purple)."))
     return pictures
-
-
-def _presets():
-    st.subheader("Try this")
-    documents.show(documents.HYPERPARAMETERS)
-    for preset in PRESETS:
-        text_column, button_column = st.columns([4, 1], vertical_alignment="center")
-        text_column.markdown(f"**{preset.title}.** {preset.text}")
-        button_column.button("Try it", key=f"preset_{preset.key}", on_click=apply_preset,
-                             args=(preset,))

@@ -6,9 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import data
+import runs
 from network import MLP
 from runs import DEFAULTS, PRESETS
-from tabs import drawing
+from tabs import drawing, live
 from verdict import Kind
 
 XOR = data.make("xor")
@@ -133,7 +134,13 @@ def test_a_bad_architecture_says_what_to_change_and_keeps_the_run(app, arch, phr
     app.text_input(key="arch").set_value(arch).run()
     assert_healthy(app)
     assert any(phrase in error.value for error in app.error)
-    assert app.button(key="train").disabled
+    # Train stays enabled, so that the first click after the text is fixed trains; a click
+    # while the text is wrong says what to fix and keeps the run.
+    assert not app.button(key="train").disabled
+    app.button(key="train").click().run()
+    assert_healthy(app)
+    assert any("Fix the settings" in error.value and phrase in error.value
+               for error in app.error)
     assert metrics(app) == before
 
 
@@ -205,7 +212,14 @@ def test_scrubbing_and_playing_the_boundary(app):
     assert any("Inside the network at epoch 0" in header.value for header in app.subheader)
     app.toggle(key="play").set_value(True).run()
     assert_healthy(app)
-    assert any("looping" in caption.value for caption in app.caption)
+    # Play steps through every snapshot in one script run, then turns itself off, leaving
+    # the scrubber, the boundary and the heading at the last snapshot.
+    last = sorted(app.session_state["run"].history.snapshots)[-1]
+    assert app.toggle(key="play").value is False
+    assert app.select_slider(key="frame").value == last
+    assert any(caption.value.startswith(f"Output at epoch {last:,}") for caption in app.caption)
+    assert any(f"Inside the network at epoch {last:,}" in header.value
+               for header in app.subheader)
     app.toggle(key="log_loss").set_value(True).run()
     assert_healthy(app)
 
@@ -330,3 +344,67 @@ def test_a_frames_output_range_is_measured_with_it_and_kept_when_the_run_goes_on
     longer = extend(run, 10)
     assert longer.pictures[("frame", 10)] is run.pictures[("frame", 10)]
     assert drawing.output_range(longer, 10) == (low, high)
+
+
+# --- the toolbar: Step, a stopped training, the untrained network ---------------------------
+
+def test_before_training_the_page_shows_the_untrained_network_at_epoch_0(app):
+    loss = MLP([2, 4, 1], seed=123).loss(XOR_X, XOR_Y)
+    (untrained,) = [info.value for info in app.info if "Untrained" in info.value]
+    assert f"loss {loss:.4g}" in untrained and "epoch 0" in untrained
+    assert any(caption.value.startswith("Output at epoch 0,") for caption in app.caption)
+    assert not metrics(app)
+    assert app.button(key="reset").disabled and app.button(key="continue").disabled
+
+
+def test_step_trains_one_epoch_from_the_current_run_or_from_epoch_0(app):
+    app.button(key="step").click().run()
+    assert_healthy(app)
+    one = MLP([2, 4, 1], seed=123).train(XOR_X, XOR_Y, 0.3, 1)
+    assert metrics(app)["Epochs"] == "1"
+    assert metrics(app)["Final loss"] == f"{one.final_loss:.4g}"
+    train(app)
+    app.button(key="step").click().run()
+    assert_healthy(app)
+    more = MLP([2, 4, 1], seed=123).train(XOR_X, XOR_Y, 0.3, 5001)
+    assert metrics(app)["Epochs"] == "5,001"
+    assert metrics(app)["Final loss"] == f"{more.final_loss:.4g}"
+
+
+class StopClickedError(Exception):
+    """What Streamlit does to a training script run when the learner clicks Stop."""
+
+
+def test_a_stopped_training_is_kept_as_far_as_it_got(app):
+    kept = {}
+
+    def progress(now):
+        if now.fraction >= 0.5:
+            kept["run"] = now.run
+            raise StopClickedError
+
+    with pytest.raises(StopClickedError):
+        runs.train(DEFAULTS, progress=progress)
+    app.session_state[live.UNFINISHED] = (kept["run"], 5000)   # as the interrupted run left it
+    app.run()
+    assert_healthy(app)
+    epochs = int(metrics(app)["Epochs"].replace(",", ""))
+    assert 0 < epochs < 5000
+    engine = MLP([2, 4, 1], seed=123).train(XOR_X, XOR_Y, 0.3, epochs)
+    assert metrics(app)["Final loss"] == f"{engine.final_loss:.4g}"
+    assert any(f"Stopped at epoch {epochs:,} of 5,000" in str(alert.value)
+               for alert in (*app.success, *app.info, *app.warning, *app.error))
+    assert app.select_slider(key="frame").value == epochs
+    assert not app.button(key="continue").disabled
+
+
+def test_a_view_all_on_one_side_of_0_5_says_so_and_draws_no_line():
+    from runs import config, untrained
+    from tabs.training import boundary_caption
+
+    run = untrained(config())
+    low, high = drawing.output_range(run, 0)
+    assert low > 0.5   # seed 123's untrained 2-4-1 says "class 1" over the whole view
+    caption = boundary_caption(run, 0)
+    assert f"from {low:.3f} to {high:.3f}" in caption and "class 1" in caption
+    assert "dark line" not in caption

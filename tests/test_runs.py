@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import data
+import runs
 from network import ACTIVATIONS, INITS, LOSSES, MLP
 from runs import (
     DEFAULTS,
@@ -437,3 +438,61 @@ def test_history_csv_holds_every_recorded_number_exactly():
     assert np.array_equal(table["test_accuracy"], history.test_accuracy)
     plain = pd.read_csv(io.StringIO(history_csv(train_run(config(epochs=10)))))
     assert "test_loss" not in plain.columns and len(plain) == 11
+
+
+# --- training in chunks, the run so far, the untrained run ---------------------------------
+
+class StopClickedError(Exception):
+    """What Streamlit does to a script run when the learner clicks: raise at the next redraw."""
+
+
+def test_progress_chunks_do_not_change_what_is_trained():
+    settings = config(arch="2-2-1", seed=3, epochs=3000, batch=2)
+    calls = []
+    chunked = train_run(settings, progress=calls.append)
+    net = MLP([2, 2, 1], seed=3)
+    direct = net.train(XOR_X, XOR_Y, settings.lr, 3000, batch_size=2)
+    assert len(calls) >= runs.CHUNKS
+    assert [call.fraction for call in calls] == sorted(call.fraction for call in calls)
+    assert calls[-1].fraction == 1.0
+    np.testing.assert_array_equal(chunked.history.loss, direct.loss)
+    np.testing.assert_array_equal(chunked.net.weights[0], net.weights[0])
+
+
+def test_a_training_cut_short_keeps_the_run_as_far_as_it_got():
+    settings = config(arch="2-4-1", epochs=5000)
+    kept = {}
+
+    def progress(now):
+        if now.fraction >= 0.4:
+            kept["run"] = now.run
+            raise StopClickedError
+
+    with pytest.raises(StopClickedError):
+        train_run(settings, progress=progress)
+    stopped = kept["run"]()
+    epochs = stopped.epochs
+    assert 0 < epochs < 5000
+    reference = MLP([2, 4, 1], seed=settings.seed)
+    history = reference.train(XOR_X, XOR_Y, settings.lr, epochs)
+    np.testing.assert_array_equal(stopped.history.loss, history.loss)
+    assert stopped.snapshot_epochs[-1] == epochs
+    np.testing.assert_array_equal(stopped.network_at(epochs).weights[1], reference.weights[1])
+    assert stopped.verdict is not None and kept["run"](judged=False).verdict is None
+    more = runs_extend(stopped, 5000 - epochs)   # and it trains on to what the whole run gives
+    whole = train_run(settings)
+    np.testing.assert_array_equal(more.history.loss, whole.history.loss)
+
+
+def test_the_untrained_run_is_epoch_0_of_the_engine():
+    settings = config(dataset="moons", points=60, test_share=0.25)
+    before = runs.untrained(settings)
+    train_set, test_set = runs.datasets(settings)
+    net = MLP(settings.layer_sizes, seed=settings.seed)
+    assert before.verdict is None and before.epochs == 0 and before.snapshot_epochs == [0]
+    assert before.history.final_loss == pytest.approx(net.loss(train_set.X, train_set.y),
+                                                      rel=1e-12)
+    assert before.history.test_loss[0] == pytest.approx(net.loss(test_set.X, test_set.y),
+                                                        rel=1e-12)
+    np.testing.assert_array_equal(before.net.weights[0], net.weights[0])
+    assert runs.untrained(settings.replace(epochs=17)) is before   # shared: epochs do not matter

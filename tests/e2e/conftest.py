@@ -141,7 +141,7 @@ class App:
     def screenshot(self, name):
         SCREENSHOTS.mkdir(exist_ok=True)
         self.wait_for_pictures()
-        self.page.screenshot(path=SCREENSHOTS / name)
+        self.page.screenshot(path=SCREENSHOTS / name, scale="css")   # CSS pixels at any DPR
 
 
 @pytest.fixture
