@@ -27,7 +27,7 @@ VERDICT_BOX = {Kind.CONVERGED: st.success, Kind.OVERFITTING: st.warning, Kind.IM
 SETTING_NAMES = {"arch": "architecture", "lr": "learning rate", "init": "init",
                  "test_share": "test share", "data_seed": "data seed", "batch": "batch size",
                  "l2": "L2"}
-PLAY_EVERY = 0.1       # seconds per frame while playing, at least: 10 frames a second at most
+PLAY_EVERY = 0.08      # seconds per frame while playing, at least: 12.5 frames a second at most
 SCRUBBER_HEIGHT = 64   # CSS pixels: the scrubber, or the progress bar in its place
 
 

@@ -1,7 +1,9 @@
-"""The engine benchmark runs end to end; its timings are shown by bench/, never asserted here."""
+"""The benchmarks run end to end; their timings are shown by bench/, never asserted here."""
 
 import math
 import re
+
+import pytest
 
 from bench.engine import (
     DATA_HEADER,
@@ -81,3 +83,61 @@ def test_verdict_bench_names_each_kind_of_contradicted_verdict():
     rows = table([outcome(Kind.STUCK, 0.75), outcome(Kind.CONVERGED, 1.0, lost=10)]).splitlines()
     assert rows[1].split() == ["converged", "0", "1", "0", "0", "0", "1"]
     assert rows[2].split() == ["stuck", "0", "0", "0", "1", "0", "1"]
+
+
+# --- bench/browser.py: the table from samples, and one short run in a real browser -------------
+
+
+
+def test_browser_bench_table_gives_medians_ratios_and_says_why_a_measure_is_missing():
+    from bench.browser import PageRecord, Visit, table
+
+    reference, current = PageRecord("reference", "HEAD", ""), PageRecord("current", "tree", "")
+    for ms in (100.0, 300.0, 200.0):
+        visit = Visit(first_what="chart", first_shown={"drawnCharts": 0},
+                      play={"values": [], "slider": True, "animated_png": True, "srcs": 1})
+        visit.add("ready", ms)
+        visit.add("play_values", 0.0)
+        reference.visits.append(visit)
+        visit = Visit(first_what="boundary image")
+        visit.add("ready", ms / 2)
+        visit.fail(["play_values"], "the Play toggle is disabled", missing=True)
+        current.visits.append(visit)
+    text, notes = table(reference, current)
+    rows = {line.split(" (")[0]: line for line in text.splitlines()}
+    assert rows["page ready"].split()[-5:] == ["200", "(100-300)", "100", "(50-150)", "0.50"]
+    assert rows["Play: scrubber values"].split()[-4:] == ["0.0", "(0.0-0.0)", "n/a", "n/a"]
+    assert rows["Train -> first result"].split()[-3:] == ["n/a", "n/a", "n/a"]
+    assert any("current: n/a: the Play toggle is disabled" in note for note in notes)
+    assert any(note.startswith("first result caught on reference: chart x3 (in 3 of them")
+               for note in notes)
+    assert any("Play on reference: the scrubber never moved" in note and "3 of 3" in note
+               for note in notes)
+
+
+@pytest.mark.e2e
+def test_browser_bench_runs_both_pages_and_leaves_no_worktree_or_server(tmp_path, capsys):
+    import json
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.browser import MEASURES, ROOT, main
+
+    def worktrees():
+        return subprocess.run(["git", "worktree", "list"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.splitlines()
+
+    before = worktrees()
+    saved = tmp_path / "samples.json"
+    # Its own thread: asyncio.run must not meet a sync Playwright loop of an earlier e2e test.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        code = pool.submit(main, ["--repeats", "1", "--steps", "1", "--play-seconds", "1",
+                                  "--json", str(saved)]).result()
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "load average (1, 5, 15 min): start " in out
+    for _, label, unit in MEASURES:
+        assert any(line.startswith(f"{label} ({unit})") for line in out.splitlines()), label
+    samples = json.loads(saved.read_text())
+    assert len(samples["reference"]["samples"]["ready"]) == 1   # HEAD has a Train button
+    assert worktrees() == before
