@@ -1,5 +1,7 @@
 """Shared test set-up."""
 
+import sys
+
 import numpy as np
 import pytest
 from streamlit.components.v2.component_manager import BidiComponentManager
@@ -13,6 +15,17 @@ def no_component_scan(monkeypatch):
     """
     monkeypatch.setattr(BidiComponentManager, "discover_and_register_components",
                         lambda *args, **kwargs: None)
+
+
+@pytest.fixture(autouse=True)
+def main_module_kept():
+    """An AppTest run makes its script the process's __main__ module (Streamlit's script
+    runner does), and a process pool started later with "spawn" re-runs __main__ in every
+    worker: a script from AppTest.from_function fails there. Put the real one back."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture

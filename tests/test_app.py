@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 import data
 import runs
+from formats import number
 from network import MLP
 from runs import DEFAULTS, PRESETS
 from tabs import drawing, live
@@ -73,7 +74,7 @@ def test_train_at_defaults_reports_the_engines_numbers(app):
     net = MLP([2, 4, 1], seed=123)
     history = net.train(XOR_X, XOR_Y, 0.3, 5000)
     shown = metrics(app)
-    assert shown["Final loss"] == f"{history.final_loss:.4g}"
+    assert shown["Final loss"] == number(history.final_loss)
     assert shown["Accuracy"] == "100%"
     assert shown["Epochs"] == "5,000"
     assert verdict_headline(app) == "Converged: 100% accuracy at epoch 5,000."
@@ -164,7 +165,7 @@ def test_continue_trains_more_epochs_from_the_current_weights(app):
     net = MLP([2, 4, 1], seed=123)
     history = net.train(XOR_X, XOR_Y, 0.3, 2000)
     assert metrics(app)["Epochs"] == "2,000"
-    assert metrics(app)["Final loss"] == f"{history.final_loss:.4g}"
+    assert metrics(app)["Final loss"] == number(history.final_loss)
 
 
 def test_reset_forgets_the_run(app):
@@ -199,7 +200,7 @@ def test_every_setting_trains_without_error(app):
     assert metrics(app)["Epochs"] == "800"
     net = MLP([2, 3, 3, 1], "relu", "bce", "he", seed=123)
     history = net.train(XOR_X, XOR_Y, 0.1, 800)
-    assert metrics(app)["Final loss"] == f"{history.final_loss:.4g}"
+    assert metrics(app)["Final loss"] == number(history.final_loss)
 
 
 def test_scrubbing_and_playing_the_boundary(app):
@@ -351,7 +352,7 @@ def test_a_frames_output_range_is_measured_with_it_and_kept_when_the_run_goes_on
 def test_before_training_the_page_shows_the_untrained_network_at_epoch_0(app):
     loss = MLP([2, 4, 1], seed=123).loss(XOR_X, XOR_Y)
     (untrained,) = [info.value for info in app.info if "Untrained" in info.value]
-    assert f"loss {loss:.4g}" in untrained and "epoch 0" in untrained
+    assert f"loss {number(loss)}" in untrained and "epoch 0" in untrained
     assert any(caption.value.startswith("Output at epoch 0,") for caption in app.caption)
     assert not metrics(app)
     assert app.button(key="reset").disabled and app.button(key="continue").disabled
@@ -362,13 +363,13 @@ def test_step_trains_one_epoch_from_the_current_run_or_from_epoch_0(app):
     assert_healthy(app)
     one = MLP([2, 4, 1], seed=123).train(XOR_X, XOR_Y, 0.3, 1)
     assert metrics(app)["Epochs"] == "1"
-    assert metrics(app)["Final loss"] == f"{one.final_loss:.4g}"
+    assert metrics(app)["Final loss"] == number(one.final_loss)
     train(app)
     app.button(key="step").click().run()
     assert_healthy(app)
     more = MLP([2, 4, 1], seed=123).train(XOR_X, XOR_Y, 0.3, 5001)
     assert metrics(app)["Epochs"] == "5,001"
-    assert metrics(app)["Final loss"] == f"{more.final_loss:.4g}"
+    assert metrics(app)["Final loss"] == number(more.final_loss)
 
 
 class StopClickedError(Exception):
@@ -391,7 +392,7 @@ def test_a_stopped_training_is_kept_as_far_as_it_got(app):
     epochs = int(metrics(app)["Epochs"].replace(",", ""))
     assert 0 < epochs < 5000
     engine = MLP([2, 4, 1], seed=123).train(XOR_X, XOR_Y, 0.3, epochs)
-    assert metrics(app)["Final loss"] == f"{engine.final_loss:.4g}"
+    assert metrics(app)["Final loss"] == number(engine.final_loss)
     assert any(f"Stopped at epoch {epochs:,} of 5,000" in str(alert.value)
                for alert in (*app.success, *app.info, *app.warning, *app.error))
     assert app.select_slider(key="frame").value == epochs

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import data
 import runs
+from formats import number
 from network import MLP
 
 APP = "../backprop_playground.py"
@@ -74,7 +75,7 @@ def test_a_spiral_with_a_test_share_trains_on_the_rest_and_shows_test_accuracy(a
     net = MLP([2, 4, 1], seed=123)
     history = net.train(train_set.X, train_set.y, 0.3, 800, X_test=test_set.X, y_test=test_set.y)
     shown_metrics = metrics(app)
-    assert shown_metrics["Final loss"] == f"{history.final_loss:.4g}"
+    assert shown_metrics["Final loss"] == number(history.final_loss)
     assert shown_metrics["Accuracy"] == f"{history.final_accuracy:.0%}"
     assert shown_metrics["Test accuracy"] == f"{history.test_accuracy[-1]:.0%}"
     table = app.dataframe[0].value
@@ -91,7 +92,7 @@ def test_mini_batches_and_l2_reach_the_engine(app):
     moons = data.make("moons", 200, 0.0, 0)
     net = MLP([2, 4, 1], seed=123, l2=0.01)
     history = net.train(moons.X, moons.y, 0.3, 300, batch_size=16)
-    assert metrics(app)["Final loss"] == f"{history.final_loss:.4g}"
+    assert metrics(app)["Final loss"] == number(history.final_loss)
     assert app.query_params["batch"] == "16" and app.query_params["l2"] == "0.01"
 
 
@@ -130,7 +131,7 @@ def test_a_good_csv_becomes_the_dataset_and_trains(app):
     assert np.array_equal(run.data.X, circle.X) and np.array_equal(run.data.y, circle.y)
     net = MLP([2, 4, 1], seed=123)
     history = net.train(circle.X, circle.y, 0.3, 5000)
-    assert metrics(app)["Final loss"] == f"{history.final_loss:.4g}"
+    assert metrics(app)["Final loss"] == number(history.final_loss)
     assert "dataset" not in app.query_params   # a file cannot travel in a link
 
 

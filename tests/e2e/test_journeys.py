@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 import data
+from formats import number
 from network import MLP
 from tests.browser import TRAIN
 
@@ -40,7 +41,7 @@ def test_train_at_defaults_shows_full_accuracy_the_boundary_and_the_verdict(app)
     app.train()
     expected_loss = MLP([2, 4, 1], seed=123).train(XOR_X, XOR_Y, 0.3, 5000).final_loss
     expect(app.metric("Accuracy")).to_have_text("100%")
-    expect(app.metric("Final loss")).to_have_text(f"{expected_loss:.4g}")
+    expect(app.metric("Final loss")).to_have_text(number(expected_loss))
     expect(app.metric("Epochs")).to_have_text("5,000")
     expect(page.locator('[data-testid="stImage"]').first).to_be_visible()
     expect(app.alert(re.compile(r"Converged: 100% accuracy at epoch 5,?000\."))).to_be_visible()

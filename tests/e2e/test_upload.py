@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 import data
+from formats import number
 from network import MLP
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +43,7 @@ def test_a_good_file_trains_and_a_bad_one_is_explained_and_keeps_the_run(app, tm
     app.assert_healthy()
 
     app.train()
-    expect(app.metric("Final loss")).to_have_text(f"{expected_loss:.4g}")
+    expect(app.metric("Final loss")).to_have_text(number(expected_loss))
     expect(app.metric("Accuracy")).to_be_visible()
     expect(app.metric("Epochs")).to_have_text("5,000")
     accuracy = app.metric("Accuracy").inner_text()
@@ -53,7 +54,7 @@ def test_a_good_file_trains_and_a_bad_one_is_explained_and_keeps_the_run(app, tm
     expect(error).to_be_visible()
     expect(error).to_contain_text("Line 3")
     expect(error).to_contain_text('"abc"')
-    expect(app.metric("Final loss")).to_have_text(f"{expected_loss:.4g}")   # the run is kept
+    expect(app.metric("Final loss")).to_have_text(number(expected_loss))   # the run is kept
     expect(app.metric("Accuracy")).to_have_text(accuracy)
     expect(app.metric("Epochs")).to_have_text("5,000")
     app.assert_healthy()
