@@ -14,6 +14,9 @@ Conventions, stated once for the whole project:
   by the network's own generator. Epoch e means "after e epochs": epoch 0 is the initial
   network. The history records, at every epoch, the loss, accuracy and gradient of the
   whole training set (and of the test set, if one is given).
+- `optimizer` names the update rule (see OPTIMIZERS). The default, "sgd", is plain gradient
+  descent, θ ← θ − η·g. The others keep running averages of g; the network owns them with
+  its weights, so `copy` and `snapshot` carry them and a twin continues exactly.
 - A run diverges when its loss or gradient norm is not finite or exceeds DIVERGED. Near
   float64's limit (1.8e308) the order of a sum decides whether it overflows, so training
   stops well before it, at a size no learning problem here ever reaches.
@@ -114,6 +117,96 @@ def _initial_parameters(layer_sizes, init, seed):
     return weights, biases
 
 
+# --- optimizers: each update rule beside its formula -----------------------------------
+# A rule moves one parameter array θ (a W or a b) by its gradient g (l2 * W included, so the
+# decay goes through the rule as any other gradient does), with learning rate η and t, the
+# number of this update counted from 1. It returns the new θ and the new running averages
+# it keeps, each shaped like θ: new arrays, never changed in place, so that a snapshot
+# holding the old ones stays valid.
+
+MOMENTUM = 0.9      # μ: the share of the velocity v that each update keeps
+RMS_DECAY = 0.9     # ρ: RMSprop's decay of its running mean of g²
+ADAM_BETA1 = 0.9    # β₁: Adam's decay of its running mean of g (Kingma & Ba's default)
+ADAM_BETA2 = 0.999  # β₂: Adam's decay of its running mean of g² (Kingma & Ba's default)
+EPSILON = 1e-8      # ε: keeps RMSprop's and Adam's step finite where √s is 0
+
+
+def _momentum(theta, g, lr, t, v):
+    v = MOMENTUM * v + g                                          # v ← μ·v + g
+    return theta - lr * v, (v,)                                   # θ ← θ − η·v
+
+
+def _nesterov(theta, g, lr, t, v):
+    # The common "look-ahead" form, the one PyTorch's SGD uses with nesterov=True: the step
+    # is g plus μ·v, the part of the new velocity that the next update carries, not v itself.
+    v = MOMENTUM * v + g                                          # v ← μ·v + g
+    return theta - lr * (g + MOMENTUM * v), (v,)                  # θ ← θ − η·(g + μ·v)
+
+
+def _rmsprop(theta, g, lr, t, s):
+    s = RMS_DECAY * s + (1 - RMS_DECAY) * g ** 2                  # s ← ρ·s + (1−ρ)·g²
+    return theta - lr * g / (np.sqrt(s) + EPSILON), (s,)          # θ ← θ − η·g / (√s + ε)
+
+
+def _adam(theta, g, lr, t, m, s):
+    """Kingma & Ba (2015), Algorithm 1."""
+    m = ADAM_BETA1 * m + (1 - ADAM_BETA1) * g                     # m ← β₁m + (1−β₁)g
+    s = ADAM_BETA2 * s + (1 - ADAM_BETA2) * g ** 2                # s ← β₂s + (1−β₂)g²
+    # m and s start at 0, so early on they are too small; the division undoes that bias.
+    m_hat = m / (1 - ADAM_BETA1 ** t)                             # m̂ = m/(1−β₁ᵗ)
+    s_hat = s / (1 - ADAM_BETA2 ** t)                             # ŝ = s/(1−β₂ᵗ)
+    return theta - lr * m_hat / (np.sqrt(s_hat) + EPSILON), (m, s)   # θ ← θ − η·m̂/(√ŝ + ε)
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """An update rule and the names of the running averages it keeps for each parameter."""
+
+    averages: tuple[str, ...]
+    rule: Callable | None   # (θ, g, η, t, *averages) -> (new θ, new averages)
+
+
+OPTIMIZERS = {
+    # θ ← θ − η·g, written out in MLP._update: it keeps nothing, and most runs take it.
+    "sgd": Optimizer((), None),
+    "momentum": Optimizer(("v",), _momentum),
+    "nesterov": Optimizer(("v",), _nesterov),
+    "rmsprop": Optimizer(("s",), _rmsprop),
+    "adam": Optimizer(("m", "s"), _adam),
+}
+
+
+@dataclass(frozen=True)
+class OptimizerState:
+    """What the optimizer carries from one update to the next."""
+
+    t: int                                  # updates made so far (sgd counts none: it has no t)
+    weights: list[tuple[np.ndarray, ...]]   # per layer, the averages for its W, each W's shape
+    biases: list[tuple[np.ndarray, ...]]    # per layer, the averages for its b, each b's shape
+
+    @classmethod
+    def zeros(cls, optimizer, weights, biases):
+        """The state before the first update: t = 0 and every average 0."""
+        names = OPTIMIZERS[optimizer].averages
+        return cls(0, [tuple(np.zeros_like(W) for _ in names) for W in weights],
+                   [tuple(np.zeros_like(b) for _ in names) for b in biases])
+
+    def copy(self):
+        return OptimizerState(self.t, [tuple(_copy(kept)) for kept in self.weights],
+                              [tuple(_copy(kept)) for kept in self.biases])
+
+    def shapes(self):
+        return [[a.shape for a in kept] for kept in [*self.weights, *self.biases]]
+
+
+def _apply(rule, parameters, gradients, averages, lr, t):
+    """`rule` on every array of one list (the weights, or the biases): the new arrays, and
+    the new averages of each."""
+    moved = [rule(theta, g, lr, t, *kept)
+             for theta, g, kept in zip(parameters, gradients, averages)]
+    return [theta for theta, _ in moved], [kept for _, kept in moved]
+
+
 # --- results ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -140,7 +233,7 @@ class Gradients:
 
 @dataclass(frozen=True)
 class Step:
-    """One gradient-descent update: the network before and after, and what moved it."""
+    """One update: the network before and after, and the gradient that moved it."""
 
     learning_rate: float
     weights_before: list[np.ndarray]
@@ -158,6 +251,7 @@ class Snapshot:
     weights: list[np.ndarray]
     biases: list[np.ndarray]
     batch_state: dict | None = None   # the batch generator's state, for mini-batch runs
+    optimizer_state: OptimizerState | None = None   # the optimizer's t and running averages
 
 
 @dataclass(frozen=True)
@@ -303,17 +397,21 @@ def batch_generator(seed):
 # --- the network -----------------------------------------------------------------------
 
 class MLP:
-    """A fully connected network: hidden layers with `activation`, one sigmoid output."""
+    """A fully connected network: hidden layers with `activation`, one sigmoid output,
+    trained by `optimizer`."""
 
     def __init__(self, layer_sizes, activation="sigmoid", loss="mse", init="xavier", seed=0,
-                 l2=0.0):
+                 l2=0.0, optimizer="sgd"):
         check_choice("activation", activation, ACTIVATIONS)
         check_choice("loss", loss, LOSSES)
         check_choice("initialization", init, INITS)
+        check_choice("optimizer", optimizer, OPTIMIZERS)
         self.layer_sizes = check_layer_sizes(layer_sizes)
         self.seed = check_seed(seed)
         self.l2 = check_l2(l2)
         self.activation, self.loss_name, self.init = activation, loss, init
+        self.optimizer = optimizer
+        self._rule = OPTIMIZERS[optimizer].rule
         self._hidden = ACTIVATIONS[activation]
         self.activation_of = [self._hidden] * (len(self.layer_sizes) - 2) + [OUTPUT]
         self._loss = LOSSES[loss]
@@ -322,37 +420,48 @@ class MLP:
         self.reset()
 
     def reset(self):
-        """Back to the identical initial weights (epoch 0) and the first mini-batch order."""
+        """Back to the identical initial weights (epoch 0), the first mini-batch order and
+        the optimizer's starting state."""
         self.weights = _copy(self._initial_weights)
         self.biases = _copy(self._initial_biases)
         self.epoch = 0
         self.batches = batch_generator(self.seed)
+        self.optimizer_state = OptimizerState.zeros(self.optimizer, self.weights, self.biases)
 
-    def set_parameters(self, weights, biases, epoch=None, batch_state=None):
-        """Load weights and biases (copied), e.g. a snapshot or edited values."""
+    def set_parameters(self, weights, biases, epoch=None, batch_state=None,
+                       optimizer_state=None):
+        """Load weights and biases (copied), e.g. a snapshot or edited values. With a
+        snapshot's batch and optimizer states too, the network continues as it would have."""
         shapes = [w.shape for w in self.weights], [b.shape for b in self.biases]
         weights = [np.asarray(w, dtype=float).copy() for w in weights]
         biases = [np.asarray(b, dtype=float).copy() for b in biases]
         if ([w.shape for w in weights], [b.shape for b in biases]) != shapes:
             raise ValueError("The weights and biases do not fit this architecture.")
+        if optimizer_state is not None \
+                and optimizer_state.shapes() != self.optimizer_state.shapes():
+            raise ValueError(f"The optimizer state does not fit this network's architecture "
+                             f"and its optimizer, {self.optimizer!r}.")
         self.weights, self.biases = weights, biases
         if epoch is not None:
             self.epoch = epoch
         if batch_state is not None:
             self.batches.bit_generator.state = batch_state
+        if optimizer_state is not None:
+            self.optimizer_state = optimizer_state.copy()
 
     def copy(self):
-        """An independent twin: same weights, epoch and next mini-batch order."""
+        """An independent twin: same weights, epoch, next mini-batch order and optimizer
+        state."""
         twin = MLP(self.layer_sizes, self.activation, self.loss_name, self.init, self.seed,
-                   self.l2)
+                   self.l2, self.optimizer)
         twin.set_parameters(self.weights, self.biases, self.epoch,
-                            self.batches.bit_generator.state)
+                            self.batches.bit_generator.state, self.optimizer_state)
         return twin
 
     def snapshot(self):
         """The network now, to come back to with `set_parameters`."""
         return Snapshot(self.epoch, _copy(self.weights), _copy(self.biases),
-                        self.batches.bit_generator.state)
+                        self.batches.bit_generator.state, self.optimizer_state.copy())
 
     # The engine itself: the public methods below check their input once, then call these.
 
@@ -391,9 +500,20 @@ class MLP:
         return data + self.penalty()
 
     def _update(self, gradients, learning_rate):
+        """Move every weight and bias one step by the network's optimizer."""
         # New arrays, not in-place: earlier references (snapshots, `step`) stay valid.
-        self.weights = [W - learning_rate * dW for W, dW in zip(self.weights, gradients.weights)]
-        self.biases = [b - learning_rate * db for b, db in zip(self.biases, gradients.biases)]
+        if self._rule is None:   # sgd: θ ← θ − η·g
+            self.weights = [W - learning_rate * dW
+                            for W, dW in zip(self.weights, gradients.weights)]
+            self.biases = [b - learning_rate * db for b, db in zip(self.biases, gradients.biases)]
+            return
+        state = self.optimizer_state
+        t = state.t + 1
+        self.weights, weight_averages = _apply(self._rule, self.weights, gradients.weights,
+                                               state.weights, learning_rate, t)
+        self.biases, bias_averages = _apply(self._rule, self.biases, gradients.biases,
+                                            state.biases, learning_rate, t)
+        self.optimizer_state = OptimizerState(t, weight_averages, bias_averages)
 
     def _epoch(self, X, y, learning_rate, batch_size, full_batch_gradients):
         """One pass over (X, y): one update, or one per mini-batch in a shuffled order."""
@@ -430,7 +550,7 @@ class MLP:
             return self._backward(self._forward(X), y)
 
     def step(self, X, y, learning_rate):
-        """Apply one gradient-descent update on (X, y) and say what it changed."""
+        """Apply one update by the network's optimizer on (X, y) and say what it changed."""
         X, y = check_data(X, y, self.layer_sizes[0])
         learning_rate, _, _ = check_training(learning_rate, 1)
         weights_before, biases_before = self.weights, self.biases
@@ -445,7 +565,7 @@ class MLP:
 
     def train(self, X, y, learning_rate, epochs, batch_size=None, X_test=None, y_test=None,
               snapshot_epochs=(), progress=None, progress_every=500):
-        """Gradient descent for `epochs` epochs, recording every epoch.
+        """Train for `epochs` epochs with the network's optimizer, recording every epoch.
 
         `batch_size` None (or at least the number of examples) is full-batch gradient
         descent; a smaller size makes each epoch one update per mini-batch, the examples
@@ -491,7 +611,8 @@ class MLP:
                     if i == 0:
                         raise ValueError(UNTRAINABLE)
                     diverged_at = self.epoch
-                    self.set_parameters(last.weights, last.biases, last.epoch, last.batch_state)
+                    self.set_parameters(last.weights, last.biases, last.epoch, last.batch_state,
+                                        last.optimizer_state)
                     i -= 1
                     break
                 if tested:
@@ -506,7 +627,8 @@ class MLP:
                 if progress is not None and i > 0 and i % progress_every == 0:
                     progress(history(i))
                 last = Snapshot(self.epoch, self.weights, self.biases,
-                                self.batches.bit_generator.state if batch_size else None)
+                                self.batches.bit_generator.state if batch_size else None,
+                                self.optimizer_state)
                 self._epoch(X, y, learning_rate, batch_size, gradients)
         return history(i)
 

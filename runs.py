@@ -284,7 +284,8 @@ class Run:
         """A copy of the network with the weights it had at a snapshot epoch."""
         snapshot = self.history.snapshots[epoch]
         twin = self.net.copy()
-        twin.set_parameters(snapshot.weights, snapshot.biases, epoch, snapshot.batch_state)
+        twin.set_parameters(snapshot.weights, snapshot.biases, epoch, snapshot.batch_state,
+                            snapshot.optimizer_state)
         return twin
 
 
