@@ -101,15 +101,12 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from tests.browser import (
-    APP,
     NOT_RUNNING,
     ROOT,
     STATUS,
     TRAIN,
-    Server,
     chromium_launch_options,
-    free_port,
-    healthy,
+    streamlit_server,
 )
 
 IMAGE = '[data-testid="stImage"] img'
@@ -382,37 +379,6 @@ def worktree(revision):
             git("worktree", "remove", "--force", str(folder))
         shutil.rmtree(parent, ignore_errors=True)
         git("worktree", "prune")
-
-
-@contextmanager
-def app_server(folder, startup_timeout=90.0):
-    """tests.browser.streamlit_server with the same flags, run from `folder` (whose
-    .streamlit/config.toml is read); stopped by its own PID."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = Path(tempfile.mkstemp(prefix="streamlit-bench-", suffix=".log")[1])
-    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.headless=true",
-               f"--server.port={port}", "--server.address=127.0.0.1",
-               "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=folder, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while not healthy(url, timeout=2.0):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit in {folder} did not become healthy at {url} "
-                                   f"(exit code {process.poll()}); its log:\n"
-                                   + log.read_text(errors="replace")[-3000:])
-            time.sleep(0.2)
-        yield Server(url, process.pid, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
-        log.unlink(missing_ok=True)
 
 
 # --- one visit ---------------------------------------------------------------------------------
@@ -804,8 +770,8 @@ def main(argv=None):
     try:
         with interruptible(), ExitStack() as stack:
             folder = stack.enter_context(worktree(args.reference))
-            reference_server = stack.enter_context(app_server(folder))
-            current_server = stack.enter_context(app_server(ROOT))
+            reference_server = stack.enter_context(streamlit_server(folder=folder))
+            current_server = stack.enter_context(streamlit_server(folder=ROOT))
             reference = PageRecord("reference", f"{args.reference} ({revision}), git worktree",
                                    reference_server.url)
             current = PageRecord("current", f"the working tree ({changed} paths changed "

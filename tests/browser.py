@@ -84,8 +84,9 @@ def healthy(url, timeout=5.0):
 
 
 @contextmanager
-def streamlit_server(*flags, startup_timeout=90.0):
-    """`streamlit run` the app from the project root (so .streamlit/config.toml is read)."""
+def streamlit_server(*flags, startup_timeout=90.0, folder=ROOT):
+    """`streamlit run` the app from `folder`, the project root unless another checkout is
+    given (its .streamlit/config.toml is read); stopped by its own PID."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
@@ -93,12 +94,12 @@ def streamlit_server(*flags, startup_timeout=90.0):
                f"--server.port={port}", "--server.address=127.0.0.1",
                "--browser.gatherUsageStats=false", "--server.fileWatcherType=none", *flags]
     with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=folder, stdout=output, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + startup_timeout
         while not healthy(url, timeout=2.0):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not become healthy at {url} "
+                raise RuntimeError(f"streamlit in {folder} did not become healthy at {url} "
                                    f"(exit code {process.poll()}); its log:\n"
                                    + log.read_text(errors="replace")[-3000:])
             time.sleep(0.2)
