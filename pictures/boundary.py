@@ -92,6 +92,15 @@ def _marker_stamp(diameter, square, hollow=False, supersample=5, scale=1):
     return offsets, whole, coloured
 
 
+def grid_points(extent, resolution):
+    """(R*R, 2) points on an R x R grid over extent (xmin, xmax, ymin, ymax), edges included:
+    x varies fastest, then y increases upward (BoundaryRenderer's order)."""
+    xmin, xmax, ymin, ymax = (float(v) for v in extent)
+    grid_x, grid_y = np.meshgrid(np.linspace(xmin, xmax, resolution),
+                                 np.linspace(ymin, ymax, resolution))   # (R, R): x along a row
+    return np.column_stack([grid_x.ravel(), grid_y.ravel()])
+
+
 class BoundaryRenderer:
     """Decision-boundary frames over `extent`, composed in NumPy over chrome drawn once.
 
@@ -161,8 +170,7 @@ class BoundaryRenderer:
 
     def grid_points(self):
         """The (R*R, 2) inputs at which the caller evaluates the network (order: class doc)."""
-        grid_x, grid_y = np.meshgrid(self.xs, self.ys)   # (R, R): x along a row, y down rows
-        return np.column_stack([grid_x.ravel(), grid_y.ravel()])
+        return grid_points(self.extent, self.resolution)
 
     def pixel_of(self, points):
         """Image pixel (column, row) of each input point, shape (n, 2); rows count downward."""

@@ -9,7 +9,7 @@ from functools import cache
 import numpy as np
 
 from pictures import png
-from pictures.boundary import BoundaryRenderer, legend_png
+from pictures.boundary import BoundaryRenderer, grid_points, legend_png
 from pictures.diagram import layer_ranges, network_svg
 from pictures.legend import legend_svg as _legend_svg
 
@@ -26,7 +26,7 @@ def renderer(extent):
 
 @cache
 def _diagram_grid(extent):
-    return BoundaryRenderer(extent, size=PICTURE_PX, resolution=DIAGRAM_GRID).grid_points()
+    return grid_points(extent, DIAGRAM_GRID)
 
 
 def diagram(run, epoch):
