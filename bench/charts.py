@@ -92,9 +92,7 @@ def old_hidden_space(hidden, X, y, output_weights, output_bias, value_range=None
     u, v, (u_title, v_title), (w, b) = charts.hidden_coordinates(hidden, output_weights,
                                                                  output_bias)
     k = hidden.shape[1]
-    fixed = value_range if k <= 2 else None
-    u_box = charts._padded(u if k <= 2 else np.append(u, 0.0), fixed)
-    v_box = charts._padded(v, fixed if k == 2 else None) if k > 1 else (-1.0, 1.0)
+    u_box, v_box = charts.hidden_view(u, v, k, value_range)
     frame = pd.DataFrame({"u": u, "v": v, "layer": "point",
                           "input": ["(" + ", ".join(f"{value:.3g}" for value in x) + ")"
                                     for x in X],

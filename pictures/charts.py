@@ -258,6 +258,16 @@ def _padded(values, fixed):
     return low - pad, high + pad
 
 
+def hidden_view(u, v, k, value_range=None):
+    """The view's (u0, u1) and (v0, v1) for k hidden neurons: the activation's own range
+    (`value_range`) where the axes are neurons, else the points' span padded, with z = 0 kept
+    in view when u is the output unit's input z."""
+    fixed = value_range if k <= 2 else None
+    u_box = _padded(u if k <= 2 else np.append(u, 0.0), fixed)
+    v_box = _padded(v, fixed if k == 2 else None) if k > 1 else (-1.0, 1.0)
+    return u_box, v_box
+
+
 def hidden_coordinates(hidden, output_weights, output_bias):
     """A 2-D view of the last hidden layer in which the output's 0.5 line is straight.
 
@@ -331,9 +341,7 @@ def hidden_space(hidden, X, y, output_weights, output_bias, value_range=None):
     """
     u, v, (u_title, v_title), (w, b) = hidden_coordinates(hidden, output_weights, output_bias)
     k = hidden.shape[1]
-    fixed = value_range if k <= 2 else None
-    u_box = _padded(u if k <= 2 else np.append(u, 0.0), fixed)   # keep z = 0 in view
-    v_box = _padded(v, fixed if k == 2 else None) if k > 1 else (-1.0, 1.0)
+    u_box, v_box = hidden_view(u, v, k, value_range)
     data = markers(u, v, X, y, (*u_box, *v_box))
     present = [kind for kind in MARKERS if (data["class"] == kind).any()]
     labelled = len(data) <= MAX_LABELLED_POINTS
