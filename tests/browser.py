@@ -185,10 +185,18 @@ async def idle(page, timeout_ms):
     await page.locator(STATUS).wait_for(state="detached", timeout=timeout_ms)
 
 
+# A Train click that started no script run within this long is made again. Seen once in three
+# CI runs of the ten-session test (ten pages and the server on two cores), cause not found;
+# Train at the same settings trains the same run, so a second click changes only the wait,
+# which is counted in the seconds returned.
+CLICK_RETRY_MS = 30_000
+
+
 async def train_and_read(page, timeout_ms):
-    """Click Train; return (the shown Final loss, seconds from click to the finished run)."""
+    """Click Train; return (the shown Final loss, seconds from the first click to the
+    finished run)."""
     start = time.perf_counter()
-    await rerun(page, page.locator(TRAIN).click, timeout_ms)
+    await rerun(page, page.locator(TRAIN).click, timeout_ms, retry_ms=CLICK_RETRY_MS)
     value = page.locator(FINAL_LOSS)
     await value.wait_for(timeout=timeout_ms)
     seconds = time.perf_counter() - start
