@@ -41,7 +41,7 @@ class ManyRuns:
         return self.accuracy == 1.0
 
 
-def _forward_many(x, W, b, acts):
+def forward_many(x, W, b, acts):
     zs, a = [], [x]
     for W_l, b_l, act in zip(W, b, acts):
         z = np.einsum("nis,ijs->njs", a[-1], W_l) + b_l           # (n, k_out, S)
@@ -50,7 +50,7 @@ def _forward_many(x, W, b, acts):
     return zs, a
 
 
-def _gradients_many(zs, a, y, W, hidden, loss_fn, l2):
+def gradients_many(zs, a, y, W, hidden, loss_fn, l2):
     """dL/dW and dL/db of every layer and seed, as MLP._backward computes them."""
     layers = len(W)
     dL_dz = loss_fn.dterm_dz(a[-1], y) / len(y)                        # (n, 1, S)
@@ -66,7 +66,7 @@ def _gradients_many(zs, a, y, W, hidden, loss_fn, l2):
     return dL_dW, dL_db
 
 
-def _penalty_many(W, l2):
+def penalty_many(W, l2):
     if not l2:
         return 0.0
     return 0.5 * l2 * sum((W_l * W_l).sum(axis=(0, 1)) for W_l in W)   # (S,)
@@ -101,9 +101,9 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
     last_W, last_b = W, b
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs + 1):
-            zs, a = _forward_many(x, W, b, acts)
-            dL_dW, dL_db = _gradients_many(zs, a, y, W, hidden, loss_fn, l2)
-            loss_now = loss_fn.term(zs[-1], a[-1], y).sum(axis=(0, 1)) / n + _penalty_many(W, l2)
+            zs, a = forward_many(x, W, b, acts)
+            dL_dW, dL_db = gradients_many(zs, a, y, W, hidden, loss_fn, l2)
+            loss_now = loss_fn.term(zs[-1], a[-1], y).sum(axis=(0, 1)) / n + penalty_many(W, l2)
             # Each layer's gradient norm, then their sum, exactly as MLP.train checks them.
             grad_norms = sum(np.sqrt((dW * dW).sum(axis=(0, 1)) + (db * db).sum(axis=0))
                              for dW, db in zip(dL_dW, dL_db))
@@ -129,8 +129,8 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
                     rows = order[start:start + batch_size]                 # (B, S)
                     xb = np.moveaxis(X_rows[rows], 2, 1)                   # (B, k, S)
                     yb = np.moveaxis(y_rows[rows], 2, 1)                   # (B, 1, S)
-                    zs_b, a_b = _forward_many(xb, W, b, acts)
-                    gW, gb = _gradients_many(zs_b, a_b, yb, W, hidden, loss_fn, l2)
+                    zs_b, a_b = forward_many(xb, W, b, acts)
+                    gW, gb = gradients_many(zs_b, a_b, yb, W, hidden, loss_fn, l2)
                     W = [W_l - learning_rate * g for W_l, g in zip(W, gW)]
                     b = [b_l - learning_rate * g for b_l, g in zip(b, gb)]
             if frozen.any():
@@ -138,8 +138,8 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
                 b = [np.where(frozen, b_prev, b_now) for b_prev, b_now in zip(last_b, b)]
 
     with np.errstate(over="ignore", invalid="ignore"):
-        zs, a = _forward_many(x, W, b, acts)
-    final_loss = loss_fn.term(zs[-1], a[-1], y).mean(axis=(0, 1)) + _penalty_many(W, l2)
+        zs, a = forward_many(x, W, b, acts)
+    final_loss = loss_fn.term(zs[-1], a[-1], y).mean(axis=(0, 1)) + penalty_many(W, l2)
     accuracy = ((a[-1] > 0.5) == targets).mean(axis=(0, 1))
     weights = [np.moveaxis(W_l, -1, 0) for W_l in W]        # (S, k_in, k_out)
     biases = [np.moveaxis(b_l, -1, 0) for b_l in b]         # (S, k_out)
