@@ -16,10 +16,15 @@ from network import (
     DIVERGED,
     LOSSES,
     MLP,
+    OPTIMIZERS,
     OUTPUT,
     UNTRAINABLE,
+    History,
+    Snapshot,
+    check_choice,
     check_data,
     check_seed,
+    check_test_set,
     check_training,
 )
 
@@ -35,10 +40,39 @@ class ManyRuns:
     diverged_at: np.ndarray     # (S,) epoch whose loss or gradient diverged, -1 if none
     weights: list[np.ndarray]   # weights[l][i] is seed i's W of layer l
     biases: list[np.ndarray]
+    recorded: Recording | None = None   # every epoch's numbers, if asked for (`record=True`)
 
     @property
     def solved(self):
         return self.accuracy == 1.0
+
+    def history(self, i):
+        """Entry i's History, row for row what `MLP.train` would have recorded for it."""
+        r = self.recorded
+        rows = slice(0, len(r.loss) if self.diverged_at[i] < 0 else int(self.diverged_at[i]))
+        tested = r.test_loss is not None
+        snapshots = {epoch: Snapshot(epoch, [W[:, :, i].copy() for W in weights],
+                                     [b[:, i].copy() for b in biases])
+                     for epoch, (weights, biases) in r.snapshots.items()
+                     if epoch < rows.stop}
+        return History(np.arange(rows.stop), r.loss[rows, i], r.accuracy[rows, i],
+                       r.grad_norms[rows, :, i], snapshots,
+                       None if self.diverged_at[i] < 0 else int(self.diverged_at[i]),
+                       r.test_loss[rows, i] if tested else None,
+                       r.test_accuracy[rows, i] if tested else None)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Every epoch of every network: row e is epoch e, column i entry i. Rows from an entry's
+    divergence on repeat its last finite weights' numbers; `ManyRuns.history` leaves them out."""
+
+    loss: np.ndarray                   # (epochs + 1, S)
+    accuracy: np.ndarray               # (epochs + 1, S)
+    grad_norms: np.ndarray             # (epochs + 1, layers, S)
+    test_loss: np.ndarray | None       # (epochs + 1, S), with a test set
+    test_accuracy: np.ndarray | None
+    snapshots: dict                    # epoch -> (weights, biases), (k_in, k_out, S), (k, S)
 
 
 def forward_many(x, W, b, acts):
@@ -72,29 +106,96 @@ def penalty_many(W, l2):
     return 0.5 * l2 * sum((W_l * W_l).sum(axis=(0, 1)) for W_l in W)   # (S,)
 
 
+def _per_entry(value, count, name):
+    """A setting given once for all entries, or once per entry, as an (S,) array."""
+    values = np.asarray(value if np.ndim(value) else [value] * count)
+    if len(values) != count:
+        raise ValueError(f"Give one {name}, or one per seed ({count}), not {len(values)}.")
+    return values
+
+
+class _Updates:
+    """One step of each entry's optimizer on arrays whose last axis is the entries."""
+
+    def __init__(self, optimizers, W, b):
+        self.groups = [(OPTIMIZERS[name].rule, np.flatnonzero(optimizers == name))
+                       for name in dict.fromkeys(optimizers)]
+        self.whole = len(self.groups) == 1   # one optimizer: no slicing
+        self.t = 0
+        self.averages = [[tuple(np.zeros_like(p[..., rows]) for _ in OPTIMIZERS[name].averages)
+                          for p in [*W, *b]]
+                         for name, (_, rows) in zip(dict.fromkeys(optimizers), self.groups)]
+
+    def __call__(self, W, b, dL_dW, dL_db, lr):   # lr (S,)
+        """The weights and biases one step on, as new arrays (as MLP._update makes them)."""
+        self.t += 1
+        parameters, gradients = [*W, *b], [*dL_dW, *dL_db]
+        if self.whole:
+            (rule, _), averages = self.groups[0], self.averages[0]
+            moved = [self._move(rule, theta, g, lr, averages, k)
+                     for k, (theta, g) in enumerate(zip(parameters, gradients))]
+        else:
+            moved = [np.empty_like(p) for p in parameters]
+            for (rule, rows), averages in zip(self.groups, self.averages):
+                for k, (theta, g) in enumerate(zip(parameters, gradients)):
+                    moved[k][..., rows] = self._move(rule, theta[..., rows], g[..., rows],
+                                                     lr[rows], averages, k)
+        return moved[:len(W)], moved[len(W):]
+
+    def _move(self, rule, theta, g, lr, averages, k):
+        if rule is None:   # sgd: θ ← θ − η·g
+            return theta - lr * g
+        theta, averages[k] = rule(theta, g, lr, self.t, *averages[k])
+        return theta
+
+
 def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigmoid",
-               loss="mse", init="xavier", l2=0.0, batch_size=None):
+               loss="mse", init="xavier", l2=0.0, batch_size=None, optimizer="sgd",
+               X_test=None, y_test=None, record=False, snapshot_epochs=()):
     """Train one network per seed, all at once; each ends as `MLP(..., seed).train(...)` would.
 
-    With `batch_size`, each network shuffles its mini-batches with its own generator, as
-    `MLP.train` does, so the seeds' batches differ and the results still match seed by seed.
+    `learning_rate` and `optimizer` are one for all, or one per seed; a seed may repeat, so
+    one start can be trained at several rates or by several optimizers. With `batch_size`,
+    each network shuffles its mini-batches with its own generator, as `MLP.train` does, so
+    equal seeds see equal batches. `record=True` keeps every epoch's loss, accuracy and
+    gradient norms (and the test set's, with X_test and y_test), and the weights at
+    `snapshot_epochs`, so that each entry's History can be rebuilt (`ManyRuns.history`).
     """
     seeds = [check_seed(seed) for seed in (seeds if np.iterable(seeds) else [seeds])]
     if not seeds:
         raise ValueError("Give at least one seed.")
+    count = len(seeds)
+    optimizers = _per_entry(optimizer, count, "optimizer")
+    for name in set(optimizers):
+        check_choice("optimizer", name, OPTIMIZERS)
+    rates = _per_entry(learning_rate, count, "learning rate")
+    checked = [check_training(rate, epochs, batch_size) for rate in dict.fromkeys(rates)]
+    lr = rates.astype(float)                                              # (S,)
+    _, epochs, batch_size = checked[0]
     nets = [MLP(layer_sizes, activation, loss, init, seed, l2) for seed in seeds]
     X, y = check_data(X, y, nets[0].layer_sizes[0])
-    learning_rate, epochs, batch_size = check_training(learning_rate, epochs, batch_size)
+    X_test, y_test = check_test_set(X_test, y_test, nets[0].layer_sizes[0])
+    tested = X_test is not None
     l2 = nets[0].l2
     hidden, loss_fn, n = ACTIVATIONS[activation], LOSSES[loss], len(y)
     mini = batch_size is not None and batch_size < n
     acts = [hidden] * (len(nets[0].weights) - 1) + [OUTPUT]
     W = [np.stack(per_seed, axis=-1) for per_seed in zip(*(net.weights for net in nets))]
     b = [np.stack(per_seed, axis=-1) for per_seed in zip(*(net.biases for net in nets))]
+    update = _Updates(optimizers, W, b)
     X_rows, y_rows = X, y                                                 # (n, k), (n, 1)
     x, y, targets = X[:, :, None], y[:, :, None], (y > 0.5)[:, :, None]   # (n, k, 1)
+    if tested:
+        x_test, y_test, test_targets = X_test[:, :, None], y_test[:, :, None], \
+            (y_test > 0.5)[:, :, None]
+    if record:
+        layers = len(W)
+        loss_rows, right_rows = np.empty((epochs + 1, count)), np.empty((epochs + 1, count))
+        norm_rows = np.empty((epochs + 1, layers, count))
+        test_loss_rows = np.empty((epochs + 1, count)) if tested else None
+        test_right_rows = np.empty((epochs + 1, count)) if tested else None
+        wanted, snapshots = {int(e) for e in snapshot_epochs if 0 <= e <= epochs}, {}
 
-    count = len(seeds)
     solved_at = np.full(count, -1)
     diverged_at = np.full(count, -1)
     frozen = np.zeros(count, dtype=bool)
@@ -103,11 +204,12 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
         for epoch in range(epochs + 1):
             zs, a = forward_many(x, W, b, acts)
             dL_dW, dL_db = gradients_many(zs, a, y, W, hidden, loss_fn, l2)
-            loss_now = loss_fn.term(zs[-1], a[-1], y).sum(axis=(0, 1)) / n + penalty_many(W, l2)
+            penalty = penalty_many(W, l2)
+            loss_now = loss_fn.term(zs[-1], a[-1], y).sum(axis=(0, 1)) / n + penalty
             # Each layer's gradient norm, then their sum, exactly as MLP.train checks them.
-            grad_norms = sum(np.sqrt((dW * dW).sum(axis=(0, 1)) + (db * db).sum(axis=0))
-                             for dW, db in zip(dL_dW, dL_db))
-            bad = ~((loss_now < DIVERGED) & (grad_norms < DIVERGED)) & ~frozen
+            layer_norms = [np.sqrt((dW * dW).sum(axis=(0, 1)) + (db * db).sum(axis=0))
+                           for dW, db in zip(dL_dW, dL_db)]
+            bad = ~((loss_now < DIVERGED) & (sum(layer_norms) < DIVERGED)) & ~frozen
             if bad.any() and epoch == 0:
                 raise ValueError(UNTRAINABLE)
             if bad.any():   # as MLP.train does: stop these seeds at their last finite weights
@@ -115,14 +217,24 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
                 frozen |= bad
                 W = [np.where(bad, W_prev, W_now) for W_prev, W_now in zip(last_W, W)]
                 b = [np.where(bad, b_prev, b_now) for b_prev, b_now in zip(last_b, b)]
-            right = ((a[-1] > 0.5) == targets).all(axis=(0, 1))
-            solved_at[(solved_at < 0) & right & ~frozen] = epoch
+            right = (a[-1] > 0.5) == targets                                 # (n, 1, S)
+            solved_at[(solved_at < 0) & right.all(axis=(0, 1)) & ~frozen] = epoch
+            if record:
+                loss_rows[epoch], norm_rows[epoch] = loss_now, layer_norms
+                right_rows[epoch] = np.count_nonzero(right, axis=(0, 1)) / n
+                if tested:
+                    zs_t, a_t = forward_many(x_test, W, b, acts)
+                    test_loss_rows[epoch] = (loss_fn.term(zs_t[-1], a_t[-1], y_test)
+                                             .sum(axis=(0, 1)) / len(y_test) + penalty)
+                    test_right_rows[epoch] = np.count_nonzero(
+                        (a_t[-1] > 0.5) == test_targets, axis=(0, 1)) / len(y_test)
+                if epoch in wanted:
+                    snapshots[epoch] = ([W_l.copy() for W_l in W], [b_l.copy() for b_l in b])
             if epoch == epochs:
                 break
             last_W, last_b = W, b
             if not mini:
-                W = [W_l - learning_rate * g for W_l, g in zip(W, dL_dW)]
-                b = [b_l - learning_rate * g for b_l, g in zip(b, dL_db)]
+                W, b = update(W, b, dL_dW, dL_db, lr)
             else:
                 order = np.stack([net.batches.permutation(n) for net in nets], axis=-1)  # (n, S)
                 for start in range(0, n, batch_size):
@@ -130,9 +242,8 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
                     xb = np.moveaxis(X_rows[rows], 2, 1)                   # (B, k, S)
                     yb = np.moveaxis(y_rows[rows], 2, 1)                   # (B, 1, S)
                     zs_b, a_b = forward_many(xb, W, b, acts)
-                    gW, gb = gradients_many(zs_b, a_b, yb, W, hidden, loss_fn, l2)
-                    W = [W_l - learning_rate * g for W_l, g in zip(W, gW)]
-                    b = [b_l - learning_rate * g for b_l, g in zip(b, gb)]
+                    W, b = update(W, b, *gradients_many(zs_b, a_b, yb, W, hidden, loss_fn, l2),
+                                  lr)
             if frozen.any():
                 W = [np.where(frozen, W_prev, W_now) for W_prev, W_now in zip(last_W, W)]
                 b = [np.where(frozen, b_prev, b_now) for b_prev, b_now in zip(last_b, b)]
@@ -143,4 +254,7 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
     accuracy = ((a[-1] > 0.5) == targets).mean(axis=(0, 1))
     weights = [np.moveaxis(W_l, -1, 0) for W_l in W]        # (S, k_in, k_out)
     biases = [np.moveaxis(b_l, -1, 0) for b_l in b]         # (S, k_out)
-    return ManyRuns(np.array(seeds), final_loss, accuracy, solved_at, diverged_at, weights, biases)
+    recorded = Recording(loss_rows, right_rows, norm_rows, test_loss_rows, test_right_rows,
+                         snapshots) if record else None
+    return ManyRuns(np.array(seeds), final_loss, accuracy, solved_at, diverged_at, weights,
+                    biases, recorded)

@@ -310,3 +310,89 @@ def test_solved_at_is_the_first_epoch_with_every_example_right():
     first = np.flatnonzero(history.accuracy == 1.0)[0]
     assert runs.solved_at[0] == history.epochs[first]
     assert (history.accuracy[:first] < 1.0).all()
+
+
+# --- 3. several optimizers and learning rates at once, and every epoch recorded -------------
+
+from network import OPTIMIZERS  # noqa: E402
+
+# Every optimizer twice (two seeds), so the groups are interleaved along the entries.
+OPTIMIZER_ENTRIES = [(name, seed) for seed in (3, 4) for name in OPTIMIZERS]
+OPTIMIZER_RATES = {"sgd": 0.5, "momentum": 0.2, "nesterov": 0.2, "rmsprop": 0.02, "adam": 0.02}
+
+
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_train_many_with_each_entrys_optimizer_ends_as_that_optimizer_alone(batch_size):
+    names = [name for name, _ in OPTIMIZER_ENTRIES]
+    seeds = [seed for _, seed in OPTIMIZER_ENTRIES]
+    rates = [OPTIMIZER_RATES[name] for name in names]
+    runs = train_many([2, 4, 1], seeds, X10, Y10, rates, 120, "tanh", "bce", l2=1e-3,
+                      batch_size=batch_size, optimizer=names)
+    for i, (name, seed) in enumerate(OPTIMIZER_ENTRIES):
+        net = MLP([2, 4, 1], "tanh", "bce", seed=seed, l2=1e-3, optimizer=name)
+        history = net.train(X10, Y10, OPTIMIZER_RATES[name], 120, batch_size=batch_size)
+        assert_many_matches_single(runs, i, net, history)
+    # The optimizers really differ from one start: the entries of one seed all end apart.
+    finals = runs.weights[0][:len(OPTIMIZERS)]
+    assert all(not np.allclose(finals[i], finals[j])
+               for i in range(len(finals)) for j in range(i))
+
+
+def test_train_many_with_one_rate_per_entry_trains_each_at_its_rate():
+    rates = [0.1, 0.5, 2.0, 8.0]
+    runs = train_many([2, 2, 1], [5] * 4, XOR_X, XOR_Y, rates, 400)
+    for i, rate in enumerate(rates):
+        net = MLP([2, 2, 1], seed=5)
+        assert_many_matches_single(runs, i, net, net.train(XOR_X, XOR_Y, rate, 400))
+
+
+RECORD_CASES = {
+    "full batch with a test set": dict(sizes=[2, 3, 1], activation="tanh", loss="bce", lr=0.5,
+                                       batch_size=None, test=True),
+    "mini-batches, adam": dict(sizes=[2, 4, 1], activation="sigmoid", loss="mse", lr=0.05,
+                               batch_size=4, test=False, optimizer="adam"),
+    # Linear units with BCE at rate 10 blow up near epoch 200 on XOR (see section 1).
+    "every seed diverges": dict(sizes=[2, 4, 1], activation="linear", loss="bce", lr=10.0,
+                                batch_size=None, test=True, xor=True),
+}
+
+
+@pytest.mark.parametrize("case", list(RECORD_CASES))
+def test_recorded_history_is_row_for_row_the_history_of_each_seed_alone(case):
+    c = RECORD_CASES[case]
+    X_test, y_test = random_batch(2, n=6, seed=11) if c["test"] else (None, None)
+    optimizer = c.get("optimizer", "sgd")
+    X, y = (XOR_X, XOR_Y) if c.get("xor") else (X10, Y10)
+    epochs, seeds, kept = 400, list(range(5)), [0, 10, 100, 400]
+    runs = train_many(c["sizes"], seeds, X, y, c["lr"], epochs, c["activation"], c["loss"],
+                      batch_size=c["batch_size"], optimizer=optimizer, X_test=X_test,
+                      y_test=y_test, record=True, snapshot_epochs=kept)
+    for i, seed in enumerate(seeds):
+        net = MLP(c["sizes"], c["activation"], c["loss"], seed=seed, optimizer=optimizer)
+        alone = net.train(X, y, c["lr"], epochs, batch_size=c["batch_size"], X_test=X_test,
+                          y_test=y_test, snapshot_epochs=kept)
+        many = runs.history(i)
+        assert many.diverged_at == alone.diverged_at
+        assert np.array_equal(many.epochs, alone.epochs)
+        for name in ("loss", "accuracy", "grad_norms", "test_loss", "test_accuracy"):
+            mine, theirs = getattr(many, name), getattr(alone, name)
+            if theirs is None:
+                assert mine is None, name
+            else:
+                np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-12, err_msg=name)
+        assert sorted(many.snapshots) == sorted(alone.snapshots)
+        for epoch, snapshot in alone.snapshots.items():
+            for mine, theirs in zip(many.snapshots[epoch].weights + many.snapshots[epoch].biases,
+                                    snapshot.weights + snapshot.biases):
+                np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-12)
+    if case == "every seed diverges":
+        assert (runs.diverged_at >= 0).all()
+
+
+def test_train_many_says_what_to_change_for_settings_of_the_wrong_length():
+    with pytest.raises(ValueError, match="one per seed"):
+        train_many([2, 2, 1], range(3), XOR_X, XOR_Y, [0.1, 0.2], 10)
+    with pytest.raises(ValueError, match="one per seed"):
+        train_many([2, 2, 1], range(3), XOR_X, XOR_Y, 0.1, 10, optimizer=["sgd", "adam"])
+    with pytest.raises(ValueError, match="optimizer"):
+        train_many([2, 2, 1], range(2), XOR_X, XOR_Y, 0.1, 10, optimizer="lbfgs")
