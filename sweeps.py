@@ -258,3 +258,48 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
                          snapshots) if record else None
     return ManyRuns(np.array(seeds), final_loss, accuracy, solved_at, diverged_at, weights,
                     biases, recorded)
+
+
+def sharpness_many(layer_sizes, weights, biases, X, y, activation="sigmoid", loss="mse",
+                   l2=0.0, iterations=30, eps=1e-5):
+    """`network.sharpness` of many networks at once, by the same power iteration from the
+    same start; weights[l][i] is network i's W of layer l, as in ManyRuns. -> (S,)"""
+    X, y = check_data(X, y, layer_sizes[0])
+    W0 = [np.moveaxis(np.asarray(W_l, dtype=float), 0, -1) for W_l in weights]   # (k_in, k_out, S)
+    b0 = [np.moveaxis(np.asarray(b_l, dtype=float), 0, -1) for b_l in biases]     # (k_out, S)
+    start, layers, count = [*W0, *b0], len(W0), W0[0].shape[-1]
+    sizes = [p[..., 0].size for p in start]
+    hidden, loss_fn = ACTIVATIONS[activation], LOSSES[loss]
+    acts = [hidden] * (layers - 1) + [OUTPUT]
+    x, y = X[:, :, None], y[:, :, None]
+
+    def gradient(parameters):   # -> (P, S), each network's gradient in sharpness's order
+        zs, a = forward_many(x, parameters[:layers], parameters[layers:], acts)
+        dL_dW, dL_db = gradients_many(zs, a, y, parameters[:layers], hidden, loss_fn, l2)
+        return np.concatenate([g.reshape(-1, count) for g in [*dL_dW, *dL_db]])
+
+    at_start = gradient(start)
+
+    def hessian_times(v):
+        steps = np.split(eps * v, np.cumsum(sizes)[:-1])
+        return (gradient([p + d.reshape(p.shape) for p, d in zip(start, steps)])
+                - at_start) / eps
+
+    def largest(shift):   # shift (S,)
+        v = np.repeat(np.random.default_rng(0).standard_normal(sum(sizes))[:, None], count, 1)
+        value, going = np.zeros(count), np.ones(count, dtype=bool)
+        for _ in range(iterations):
+            v = v / np.linalg.norm(v, axis=0)
+            product = hessian_times(v) - shift * v
+            value = np.where(going, (v * product).sum(axis=0), value)
+            going &= product.any(axis=0)   # as sharpness stops where H v is exactly 0
+            if not going.any():
+                break
+            v = np.where(going, product, v)
+        return value
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        top = largest(np.zeros(count))
+        if (top < 0).any():
+            top = np.where(top >= 0, top, largest(np.minimum(top, 0)) + np.minimum(top, 0))
+    return top

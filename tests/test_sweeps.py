@@ -396,3 +396,56 @@ def test_train_many_says_what_to_change_for_settings_of_the_wrong_length():
         train_many([2, 2, 1], range(3), XOR_X, XOR_Y, 0.1, 10, optimizer=["sgd", "adam"])
     with pytest.raises(ValueError, match="optimizer"):
         train_many([2, 2, 1], range(2), XOR_X, XOR_Y, 0.1, 10, optimizer="lbfgs")
+
+
+# --- 4. the sharpest curvature of many networks at once -------------------------------------
+
+from network import sharpness  # noqa: E402
+from sweeps import sharpness_many  # noqa: E402
+
+
+@pytest.mark.parametrize("sizes, activation, loss, l2, X, y", [
+    ([2, 4, 1], "sigmoid", "mse", 0.0, XOR_X, XOR_Y),
+    ([2, 3, 3, 1], "tanh", "bce", 1e-3, X10, Y10),
+])
+def test_sharpness_many_is_each_networks_own_sharpness(sizes, activation, loss, l2, X, y):
+    runs = train_many(sizes, range(6), X, y, 0.5, 300, activation, loss, l2=l2)
+    many = sharpness_many(sizes, runs.weights, runs.biases, X, y, activation, loss, l2)
+    for i in range(6):
+        net = MLP(sizes, activation, loss, seed=i, l2=l2)
+        net.set_parameters([W[i] for W in runs.weights], [b[i] for b in runs.biases])
+        assert many[i] == pytest.approx(sharpness(net, X, y), rel=1e-6, abs=1e-9)
+    assert len(set(np.round(many, 6))) > 1   # six networks, not one answer six times
+
+
+def full_hessian(net, X, y, eps=1e-5):
+    """The Hessian by central differences of the gradient, column by column (a reference)."""
+    parameters, layers = [*net.weights, *net.biases], len(net.weights)
+    flat, sizes = np.concatenate([p.ravel() for p in parameters]), [p.size for p in parameters]
+
+    def gradient(theta):
+        parts = [part.reshape(p.shape)
+                 for part, p in zip(np.split(theta, np.cumsum(sizes)[:-1]), parameters)]
+        probe = net.copy()
+        probe.set_parameters(parts[:layers], parts[layers:])
+        g = probe.gradients(X, y)
+        return np.concatenate([part.ravel() for part in g.weights + g.biases])
+
+    columns = [(gradient(flat + eps * e) - gradient(flat - eps * e)) / (2 * eps)
+               for e in np.eye(len(flat))]
+    return (np.array(columns) + np.array(columns).T) / 2
+
+
+def test_sharpness_many_finds_the_top_of_a_hessian_whose_largest_eigenvalue_is_negative():
+    # tanh 2-2-1 from seed 1 with its weights tripled: found by a search over seeds.
+    nets = [MLP([2, 2, 1], "tanh", "mse", "uniform", seed=s) for s in (1, 2, 3)]
+    for net in nets:
+        net.set_parameters([3 * W for W in net.weights], net.biases)
+    eigenvalues = np.linalg.eigvalsh(full_hessian(nets[0], X10, Y10))
+    assert -eigenvalues[0] > eigenvalues[-1] > 0   # the case power iteration must shift for
+    weights = [np.stack(ws) for ws in zip(*(n.weights for n in nets))]
+    biases = [np.stack(bs) for bs in zip(*(n.biases for n in nets))]
+    many = sharpness_many([2, 2, 1], weights, biases, X10, Y10, "tanh", "mse")
+    assert many[0] == pytest.approx(eigenvalues[-1], rel=1e-2)   # 30 iterations: near it
+    np.testing.assert_allclose(many, [sharpness(n, X10, Y10) for n in nets], rtol=1e-6,
+                               atol=1e-9)
