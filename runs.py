@@ -212,6 +212,13 @@ def datasets(config):
     return data.split(made, config.test_share, config.data_seed)
 
 
+def training_sets(config, dataset=None):
+    """The training and test sets of `config`, of the uploaded `dataset` if one is given."""
+    if dataset is None:
+        return datasets(config)
+    return data.split(dataset, config.test_share, config.data_seed)
+
+
 @dataclass(frozen=True)
 class Preset:
     """A one-click experiment; tests check that the run shows what `text` says."""
@@ -348,15 +355,20 @@ def literature(config, train_set):
     return STUDIED.get(config.layer_sizes) if data.is_classic_xor(train_set) else None
 
 
+def setting(config, train_set):
+    """How `config` trains on `train_set`, as the verdict's words depend on it."""
+    return Setting(config.lr, config.activation, config.init, config.l2, config.batch,
+                   literature(config, train_set))
+
+
 def _judge(config, train_set, net, history):
     forward = net.forward(train_set.X)
     start = config.network().forward(train_set.X)
-    setting = Setting(config.lr, config.activation, config.init, config.l2, config.batch,
-                      literature(config, train_set))
     solved = history.final_accuracy == 1.0 and history.diverged_at is None
     curvature = sharpness(net, train_set.X, train_set.y) if solved else None
-    return judge(history, train_set.X, train_set.y, forward.output, setting,
-                 forward.activations[1:-1], start.activations[1:-1], curvature)
+    return judge(history, train_set.X, train_set.y, forward.output,
+                 setting(config, train_set), forward.activations[1:-1], start.activations[1:-1],
+                 curvature)
 
 
 @dataclass(frozen=True)
@@ -407,10 +419,7 @@ def _segment(config, train_set, test_set, source, net, epochs, history=None, pro
 
 def train(config, progress=None, dataset=None):
     """A new run of `config`; `dataset` (an uploaded file's) replaces the generated data."""
-    if dataset is None:
-        train_set, test_set = datasets(config)
-    else:
-        train_set, test_set = data.split(dataset, config.test_share, config.data_seed)
+    train_set, test_set = training_sets(config, dataset)
     return _segment(config, train_set, test_set, dataset, config.network(), config.epochs,
                     progress=progress)
 
