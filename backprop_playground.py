@@ -7,9 +7,9 @@ import logging
 
 import streamlit as st
 
-from tabs import gradient_flow, sidebar, training
+from tabs import experiments, gradient_flow, sidebar, training
 
-TABS = (("Training", training), ("Gradient flow", gradient_flow))
+TABS = (("Training", training), ("Gradient flow", gradient_flow), ("Experiments", experiments))
 
 st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide")
 

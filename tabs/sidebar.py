@@ -108,6 +108,13 @@ def apply_preset(preset):
     st.session_state["_train_requested"] = True
 
 
+def load_seed(seed):
+    """Set the sidebar's seed and ask for a run of it, shown in the Training tab."""
+    st.session_state["seed"] = seed
+    st.session_state["_train_requested"] = True
+    st.session_state["tab"] = "Training"
+
+
 def _pick_preset_arch():
     if st.session_state.get("arch_preset"):
         st.session_state["arch"] = st.session_state["arch_preset"]
