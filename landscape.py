@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formats import number
 from network import LOSSES, check_data, check_seed
 from sweeps import forward_many, penalty_many
 
@@ -253,6 +254,70 @@ def flat_radius(section, tolerance=0.01):
         return float(reach)
     inside = distance < distance[~flat].min()
     return float(min(distance[inside].max(), reach))
+
+
+# --- one run's landscape, as the Experiments tab shows it -----------------------------------
+
+FLAT = 0.01   # `describe`: the loss within this share of the centre's counts as flat
+
+
+@dataclass(frozen=True)
+class View:
+    """The loss around a network's final weights, with recorded paths drawn on a slice."""
+
+    section: Slice
+    kind: str                       # "principal" or "random"
+    paths: dict                     # name -> (m, 2) coordinates on the slice
+    off_plane: dict                 # name -> (m,) each point's distance from the slice
+    shares: np.ndarray | None       # (2,) the principal directions' shares of the first path
+    between: Line                   # from the first path's start (0) to the centre (1)
+    gradient: Line | None           # along the final gradient; None if it is exactly zero
+    radius: float                   # flat_radius(section, FLAT)
+
+
+def around(net, X, y, paths, kind="principal"):
+    """The View of `net` (its weights are the centre) with `paths` (name -> (m, P) recorded
+    weights, the first one the net's own, ending at the centre). Principal directions are
+    the first path's (its extent fitted to every path); random ones span ±1 (Li et al.)."""
+    centre = flatten(net.weights, net.biases)
+    own = np.asarray(next(iter(paths.values())), dtype=float)
+    if kind == "principal":
+        directions, shares = principal_directions(own, centre)
+    elif kind == "random":
+        directions, shares = random_directions(net, seed=0), None
+    else:
+        raise ValueError(f"kind must be 'principal' or 'random'; got {kind!r}.")
+    projected = {name: project(path, centre, directions) for name, path in paths.items()}
+    extent = (1.0, 1.0) if kind == "random" else \
+        extent_for(np.concatenate([coords for coords, _ in projected.values()]))
+    section = plane(net, X, y, centre, directions, extent)
+    reach = float(np.linalg.norm(centre - own[0]))
+    return View(section, kind, {name: c for name, (c, _) in projected.items()},
+                {name: off for name, (_, off) in projected.items()}, shares,
+                between(net, own[0], centre, X, y),
+                along_gradient(net, X, y, reach / 2 if reach > 0 else 1.0),
+                flat_radius(section, FLAT))
+
+
+def describe(view):
+    """What the view shows, in sentences computed from it."""
+    section, first = view.section, next(iter(view.paths))
+    spacing = min(section.alphas[1] - section.alphas[0], section.betas[1] - section.betas[0])
+    said = [f"The centre is this run's final weights, loss {number(section.centre_loss)}. "
+            + (f"Within a radius of {view.radius:.3g} around it the loss stays within "
+               f"{FLAT:.0%} of that; the slice reaches ±{section.alphas[-1]:.3g} by "
+               f"±{section.betas[-1]:.3g}." if view.radius > 0 else
+               f"Already at its nearest points on the slice, {spacing:.3g} away, the loss "
+               f"differs from that by more than {FLAT:.0%}.")]
+    if view.shares is not None:
+        said.append(f"The two directions hold {view.shares[0]:.1%} and {view.shares[1]:.1%} "
+                    "of the spread of the run's recorded weights around the centre; the path "
+                    "drawn is their shadow on the slice, off it by at most "
+                    f"{view.off_plane[first].max():.3g}.")
+    lowest = float(np.nanmin(section.loss))
+    if lowest < section.centre_loss * (1 - FLAT):
+        said.append(f"Elsewhere on the slice the loss goes down to {number(lowest)}.")
+    return said
 
 
 # --- input checks (once, at the public entry points) ---------------------------------------

@@ -23,7 +23,6 @@ DIRECTIONS = {"principal": "the path's two principal directions",
 AXES = {"principal": ("principal direction 1 (distance)", "principal direction 2 (distance)"),
         "random": ("random direction 1 (filter-normalized)",
                    "random direction 2 (filter-normalized)")}
-FLAT = 0.01   # the landscape sentence: the loss within this share of the centre's
 
 
 def render(request):
@@ -246,19 +245,18 @@ def _landscape_section(run, race):
                       format_func=DIRECTIONS.get, key="landscape_directions", horizontal=True)
     view = run.picture(("landscape", choice, None if race is None else id(race)),
                        lambda: _landscape(run, choice, race))
-    for sentence in view["said"]:
+    for sentence in landscape.describe(view):
         st.markdown(sentence)
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(study_charts.landscape_chart(view["slice"], view["paths"],
-                                                     AXES[choice]))
+        st.altair_chart(study_charts.landscape_chart(view.section, view.paths, AXES[choice]))
     with right:
         st.altair_chart(study_charts.line_chart(
-            view["between"], "from the initial (0) to the final weights (1)",
+            view.between, "from the initial (0) to the final weights (1)",
             [(0.0, "start"), (1.0, "end")]))
-        if view["gradient"] is not None:
+        if view.gradient is not None:
             st.altair_chart(study_charts.line_chart(
-                view["gradient"], "distance downhill along the final gradient",
+                view.gradient, "distance downhill along the final gradient",
                 [(0.0, "final weights")]))
         else:
             st.caption("The final gradient is exactly zero: there is no downhill direction.")
@@ -270,44 +268,13 @@ def _path(history):
 
 
 def _landscape(run, choice, race):
-    """The slice, the two lines and the sentences for `run`; the race's paths drawn too."""
-    X, y, net = run.data.X, run.data.y, run.net
-    trajectory = _path(run.history)
-    centre = landscape.flatten(net.weights, net.biases)
-    if choice == "principal":
-        directions, shares = landscape.principal_directions(trajectory, centre)
-    else:
-        directions, shares = landscape.random_directions(net, seed=0), None
-    paths = {"this run": trajectory}
-    if race is not None:   # its SGD at the run's own rate is this run
+    """The view of `run`, with the race's paths (its SGD at the run's rate is this run)."""
+    paths = {"this run": _path(run.history)}
+    if race is not None:
         paths |= {studies.OPTIMIZER_NAMES[name]: _path(history)
                   for name, history in zip(race.names, race.histories)
                   if not (name == "sgd" and race.learning_rate == run.config.lr)}
-    coords = {name: landscape.project(path, centre, directions) for name, path in paths.items()}
-    # Random directions are scaled like the weights themselves, so ±1 spans about their size
-    # (Li et al.'s range); principal ones are distances, so the grid is fitted to the paths.
-    extent = (1.0, 1.0) if choice == "random" else \
-        landscape.extent_for(np.concatenate([c for c, _ in coords.values()]))
-    section = landscape.plane(net, X, y, centre, directions, extent)
-    radius = landscape.flat_radius(section, FLAT)
-    start = trajectory[0]
-    between = landscape.between(net, start, centre, X, y)
-    gradient = landscape.along_gradient(net, X, y, float(np.linalg.norm(centre - start)) / 2)
-    said = [f"The centre is this run's final weights, loss {number(section.centre_loss)}. "
-            + (f"Within a radius of {radius:.3g} around it the loss stays within {FLAT:.0%} "
-               f"of that; the slice reaches ±{extent[0]:.3g} by ±{extent[1]:.3g}."
-               if radius > 0 else
-               f"Its nearest neighbours on the slice already differ by more than {FLAT:.0%}.")]
-    if shares is not None:
-        said.append(f"The two directions hold {shares[0]:.1%} and {shares[1]:.1%} of the "
-                    "spread of the run's recorded weights around the centre; the path drawn is "
-                    "their shadow on the slice, off it by at most "
-                    f"{coords[next(iter(coords))][1].max():.3g}.")
-    lowest = float(np.nanmin(section.loss))
-    if lowest < section.centre_loss * (1 - FLAT):
-        said.append(f"Elsewhere on the slice the loss goes down to {number(lowest)}.")
-    return {"slice": section, "paths": {name: c for name, (c, _) in coords.items()},
-            "between": between, "gradient": gradient, "said": said}
+    return landscape.around(run.net, run.data.X, run.data.y, paths, choice)
 
 
 # --- optimizers -----------------------------------------------------------------------------

@@ -1,10 +1,15 @@
 """Unit tests for landscape.py: every loss it reports is checked against MLP.loss after
 set_parameters, and every projection against np.linalg.lstsq or a plane built by hand."""
 
+import re
+
 import numpy as np
 import pytest
 
 import data
+import landscape
+import runs
+from formats import number
 from landscape import (
     Slice,
     along_gradient,
@@ -340,3 +345,79 @@ def test_a_stuck_run_sits_on_a_flatter_spot_than_a_solved_one():
         section = plane(net, XOR.X, XOR.y, theta_of(net), random_directions(net, 0), 1.0)
         radius[seed] = flat_radius(section)
     assert radius[36] > radius[1]
+
+
+# --- one run's view: centred on its final weights, its path through its recorded weights ---
+
+
+
+def run_paths(run):
+    return {"this run": np.array([landscape.flatten(s.weights, s.biases)
+                                  for _, s in sorted(run.history.snapshots.items())])}
+
+
+@pytest.fixture(scope="module")
+def plateau_run():
+    # 2-2-1 from seed 42: the Training tab's preset "stalls on a plateau".
+    run = runs.train(runs.config(arch="2-2-1", seed=42))
+    assert run.verdict.kind == "plateau"
+    return run
+
+
+@pytest.mark.parametrize("kind", ["principal", "random"])
+def test_a_runs_view_is_centred_on_its_final_loss_and_its_line_joins_its_recorded_ends(
+        plateau_run, kind):
+    run = plateau_run
+    view = landscape.around(run.net, run.data.X, run.data.y, run_paths(run), kind)
+    assert view.section.centre_loss == pytest.approx(run.history.final_loss, rel=1e-12)
+    # The line from the initial to the final weights passes through both recorded ends.
+    at = dict(zip(view.between.offsets, view.between.loss))
+    assert at[0.0] == pytest.approx(run.history.loss[0], rel=1e-12)
+    assert at[1.0] == pytest.approx(run.history.final_loss, rel=1e-12)
+    # The path ends at the centre exactly; every point is the projection of a recorded θ.
+    coords = view.paths["this run"]
+    np.testing.assert_allclose(coords[-1], [0.0, 0.0], atol=1e-12)
+    trajectory = run_paths(run)["this run"]
+    for theta, point, off in zip(trajectory, coords, view.off_plane["this run"]):
+        rebuilt = view.section.centre + point @ view.section.directions
+        assert np.linalg.norm(theta - rebuilt) == pytest.approx(off, abs=1e-9)
+    said = " ".join(landscape.describe(view))
+    assert f"loss {number(run.history.final_loss)}" in said
+
+
+def test_a_plateau_is_flat_over_a_radius_where_a_converged_run_is_not(plateau_run):
+    solved = runs.train(runs.config(arch="2-2-1", seed=123))
+    assert solved.verdict.kind == "converged"
+    views = [landscape.around(r.net, r.data.X, r.data.y, run_paths(r))
+             for r in (plateau_run, solved)]
+    assert views[0].radius > 0 and views[1].radius == 0
+    for view in views:
+        grid_a, grid_b = np.meshgrid(view.section.alphas, view.section.betas)
+        near = np.hypot(grid_a, grid_b) <= view.radius
+        change = np.abs(view.section.loss[near] / view.section.centre_loss - 1)
+        assert change.max() <= landscape.FLAT
+        said = " ".join(landscape.describe(view))
+        if view.radius > 0:
+            assert float(re.search(r"radius of ([\d.]+)", said)[1]) == pytest.approx(
+                view.radius, rel=2e-3)
+        else:
+            assert "nearest points" in said
+
+
+def test_principal_shares_in_the_sentence_are_the_views_own(plateau_run):
+    run = plateau_run
+    view = landscape.around(run.net, run.data.X, run.data.y, run_paths(run))
+    trajectory = run_paths(run)["this run"]
+    deviations = trajectory - view.section.centre
+    spread = (deviations ** 2).sum()
+    held = ((deviations @ view.section.directions.T) ** 2).sum(axis=0) / spread
+    said = " ".join(landscape.describe(view))
+    first, second = map(float, re.search(r"hold ([\d.]+)% and ([\d.]+)%", said).groups())
+    assert first == pytest.approx(100 * held[0], abs=0.05)
+    assert second == pytest.approx(100 * held[1], abs=0.05)
+
+
+def test_around_says_what_to_change_for_an_unknown_kind(plateau_run):
+    run = plateau_run
+    with pytest.raises(ValueError, match="principal"):
+        landscape.around(run.net, run.data.X, run.data.y, run_paths(run), "pca")
