@@ -114,39 +114,49 @@ def _per_entry(value, count, name):
     return values
 
 
+def _rows(indices):
+    """A slice (a view, no copy) where the indices are contiguous, else the indices."""
+    if indices[-1] - indices[0] == len(indices) - 1:
+        return slice(int(indices[0]), int(indices[-1]) + 1)
+    return indices
+
+
 class _Updates:
-    """One step of each entry's optimizer on arrays whose last axis is the entries."""
+    """One step of each entry's optimizer on arrays whose last axis is the entries.
+
+    Plain SGD for all moves each array by itself. Otherwise every parameter is stacked into
+    one (P, S) array, so that each optimizer's rule runs once per update over all of its
+    entries' parameters: the rules act element by element, so the numbers are the same."""
 
     def __init__(self, optimizers, W, b):
-        self.groups = [(OPTIMIZERS[name].rule, np.flatnonzero(optimizers == name))
-                       for name in dict.fromkeys(optimizers)]
-        self.whole = len(self.groups) == 1   # one optimizer: no slicing
+        self.groups = [(OPTIMIZERS[name].rule, _rows(np.flatnonzero(optimizers == name)),
+                        OPTIMIZERS[name].averages) for name in dict.fromkeys(optimizers)]
+        self.plain = len(self.groups) == 1 and self.groups[0][0] is None
+        self.shapes = [p.shape for p in [*W, *b]]
+        count = W[0].shape[-1]
+        size = sum(p.size for p in [*W, *b]) // count
         self.t = 0
-        self.averages = [[tuple(np.zeros_like(p[..., rows]) for _ in OPTIMIZERS[name].averages)
-                          for p in [*W, *b]]
-                         for name, (_, rows) in zip(dict.fromkeys(optimizers), self.groups)]
+        self.averages = [tuple(np.zeros((size, len(np.arange(count)[rows]))) for _ in names)
+                         for _, rows, names in self.groups]
 
     def __call__(self, W, b, dL_dW, dL_db, lr):   # lr (S,)
         """The weights and biases one step on, as new arrays (as MLP._update makes them)."""
         self.t += 1
-        parameters, gradients = [*W, *b], [*dL_dW, *dL_db]
-        if self.whole:
-            (rule, _), averages = self.groups[0], self.averages[0]
-            moved = [self._move(rule, theta, g, lr, averages, k)
-                     for k, (theta, g) in enumerate(zip(parameters, gradients))]
-        else:
-            moved = [np.empty_like(p) for p in parameters]
-            for (rule, rows), averages in zip(self.groups, self.averages):
-                for k, (theta, g) in enumerate(zip(parameters, gradients)):
-                    moved[k][..., rows] = self._move(rule, theta[..., rows], g[..., rows],
-                                                     lr[rows], averages, k)
-        return moved[:len(W)], moved[len(W):]
-
-    def _move(self, rule, theta, g, lr, averages, k):
-        if rule is None:   # sgd: θ ← θ − η·g
-            return theta - lr * g
-        theta, averages[k] = rule(theta, g, lr, self.t, *averages[k])
-        return theta
+        if self.plain:   # sgd: θ ← θ − η·g
+            return ([W_l - lr * g for W_l, g in zip(W, dL_dW)],
+                    [b_l - lr * g for b_l, g in zip(b, dL_db)])
+        theta, g = (np.concatenate([p.reshape(-1, p.shape[-1]) for p in parts])   # (P, S)
+                    for parts in ([*W, *b], [*dL_dW, *dL_db]))
+        moved = np.empty_like(theta)
+        for k, (rule, rows, _) in enumerate(self.groups):
+            if rule is None:   # sgd: θ ← θ − η·g
+                moved[:, rows] = theta[:, rows] - lr[rows] * g[:, rows]
+            else:
+                moved[:, rows], self.averages[k] = rule(theta[:, rows], g[:, rows], lr[rows],
+                                                        self.t, *self.averages[k])
+        ends = np.cumsum([int(np.prod(shape[:-1])) for shape in self.shapes])[:-1]
+        parts = [part.reshape(shape) for part, shape in zip(np.split(moved, ends), self.shapes)]
+        return parts[:len(W)], parts[len(W):]
 
 
 def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigmoid",
