@@ -134,7 +134,9 @@ class _Updates:
         self.plain = len(self.groups) == 1 and self.groups[0][0] is None
         self.shapes = [p.shape for p in [*W, *b]]
         count = W[0].shape[-1]
-        size = sum(p.size for p in [*W, *b]) // count
+        ends = np.cumsum([0] + [p.size // count for p in [*W, *b]])
+        self.spans = [slice(int(start), int(stop)) for start, stop in zip(ends, ends[1:])]
+        size = int(ends[-1])
         self.t = 0
         self.averages = [tuple(np.zeros((size, len(np.arange(count)[rows]))) for _ in names)
                          for _, rows, names in self.groups]
@@ -154,8 +156,7 @@ class _Updates:
             else:
                 moved[:, rows], self.averages[k] = rule(theta[:, rows], g[:, rows], lr[rows],
                                                         self.t, *self.averages[k])
-        ends = np.cumsum([int(np.prod(shape[:-1])) for shape in self.shapes])[:-1]
-        parts = [part.reshape(shape) for part, shape in zip(np.split(moved, ends), self.shapes)]
+        parts = [moved[span].reshape(shape) for span, shape in zip(self.spans, self.shapes)]
         return parts[:len(W)], parts[len(W):]
 
 

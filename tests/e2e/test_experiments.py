@@ -25,11 +25,11 @@ ROW_PX = 35   # st.dataframe's header and row height
 def app(chromium, server):
     contexts = []
 
-    def open_page(viewport=DESKTOP):
+    def open_page(viewport=DESKTOP, query=QUERY):
         context = chromium.new_context(viewport=viewport)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        page = App(context.new_page(), server).open(QUERY)
+        page = App(context.new_page(), server).open(query)
         page.page.get_by_role("tab", name="Experiments").click()
         expect(page.page.locator(".st-key-sweep button")).to_be_visible()
         page.idle()
@@ -72,6 +72,23 @@ def test_a_sweep_row_picked_trains_that_seed_in_the_training_tab(app):
     expected = runs.train(runs.config(**SETTINGS, seed=picked))
     expect(page.metric("Final loss")).to_have_text(number(expected.history.final_loss))
     page.idle()
+    page.assert_healthy()
+
+
+def test_stop_keeps_the_seeds_a_sweep_finished(app):
+    # 1,000 seeds of 2-4-1 for 5,000 epochs: five chunks of 200, a few seconds in all.
+    page = app(query="?arch=2-4-1&epochs=5000")
+    set_number(page, "sweep_seeds", 1000)
+    page.page.locator(".st-key-sweep button").click()
+    expect(page.page.get_by_text(re.compile(r"Trained [\d,]+ of 1,000 seeds"))).to_be_visible()
+    page.page.locator(".st-key-sweep_stop button").click()
+    stopped = page.page.get_by_text(re.compile(r"Stopped after [\d,]+ of 1,000 seeds"))
+    expect(stopped).to_be_visible()
+    page.idle()
+    done = int(re.search(r"after ([\d,]+) of", stopped.inner_text())[1].replace(",", ""))
+    assert 0 < done < 1000 and done % studies.SWEEP_CHUNK == 0
+    # What is shown is of those seeds: the sweep's own sentence and its seed table.
+    expect(page.page.get_by_text(re.compile(rf"of {done:,} seeds \(\d+%\)"))).to_be_visible()
     page.assert_healthy()
 
 
