@@ -218,21 +218,22 @@ def train_many(layer_sizes, seeds, X, y, learning_rate, epochs, activation="sigm
             penalty = penalty_many(W, l2)
             loss_now = loss_fn.term(zs[-1], a[-1], y).sum(axis=(0, 1)) / n + penalty
             # Each layer's gradient norm, then their sum, exactly as MLP.train checks them.
-            layer_norms = [np.sqrt((dW * dW).sum(axis=(0, 1)) + (db * db).sum(axis=0))
+            layer_norms = [np.sqrt(np.einsum("ijs,ijs->s", dW, dW) + np.einsum("js,js->s", db, db))
                            for dW, db in zip(dL_dW, dL_db)]
             bad = ~((loss_now < DIVERGED) & (sum(layer_norms) < DIVERGED)) & ~frozen
-            if bad.any() and epoch == 0:
-                raise ValueError(UNTRAINABLE)
-            if bad.any():   # as MLP.train does: stop these seeds at their last finite weights
+            if bad.any():
+                if epoch == 0:
+                    raise ValueError(UNTRAINABLE)
+                # As MLP.train does: stop these seeds at their last finite weights.
                 diverged_at[bad] = epoch
                 frozen |= bad
                 W = [np.where(bad, W_prev, W_now) for W_prev, W_now in zip(last_W, W)]
                 b = [np.where(bad, b_prev, b_now) for b_prev, b_now in zip(last_b, b)]
-            right = (a[-1] > 0.5) == targets                                 # (n, 1, S)
-            solved_at[(solved_at < 0) & right.all(axis=(0, 1)) & ~frozen] = epoch
+            right = np.count_nonzero((a[-1] > 0.5) == targets, axis=(0, 1))   # (S,) of n
+            solved_at[(solved_at < 0) & (right == n) & ~frozen] = epoch
             if record:
                 loss_rows[epoch], norm_rows[epoch] = loss_now, layer_norms
-                right_rows[epoch] = np.count_nonzero(right, axis=(0, 1)) / n
+                right_rows[epoch] = right / n
                 if tested:
                     zs_t, a_t = forward_many(x_test, W, b, acts)
                     test_loss_rows[epoch] = (loss_fn.term(zs_t[-1], a_t[-1], y_test)
