@@ -1,7 +1,7 @@
-"""The Experiments tab: how often the current settings work over seeds, a reliability map of
-architectures and learning rates, the loss landscape around the current run, and every
-optimizer from the run's own start. Each result is kept with the settings it was computed for;
-a stopped sweep keeps the seeds it finished."""
+"""The Experiments tab: how often the current settings work over seeds and a reliability map
+of architectures and learning rates; then (experiments_landscape.py) every optimizer from
+the run's own start and the loss landscape around the run. Each result is kept with the
+settings it was computed for; a stopped sweep keeps the seeds it finished."""
 
 from __future__ import annotations
 
@@ -9,20 +9,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import landscape
+import runs
 import studies
 from formats import number
 from pictures import study_charts
+from tabs import experiments_landscape as paths
+from tabs.experiments_landscape import same_setting, stale_note
 from tabs.sidebar import load_seed
 from tabs.text import escaped
 
 SWEEP, SWEEP_UNFINISHED, SWEEP_STOPPED = "_sweep", "_sweep_unfinished", "_sweep_stopped"
-MAP, RACE = "_map", "_race"
-DIRECTIONS = {"principal": "the path's two principal directions",
-              "random": "two random directions, filter-normalized (Li et al. 2018)"}
-AXES = {"principal": ("principal direction 1 (distance)", "principal direction 2 (distance)"),
-        "random": ("random direction 1 (filter-normalized)",
-                   "random direction 2 (filter-normalized)")}
+MAP = "_map"
 
 
 def render(request):
@@ -37,22 +34,9 @@ def render(request):
     st.divider()
     run = st.session_state.get("run")
     current = run if run is not None and run.continues(config, request.dataset) else None
-    _race_section(request, current)
+    paths.race_section(request, current)
     st.divider()
-    _landscape_section(current, _race_of(current))
-
-
-def _same_setting(kept, config):
-    """True if `kept` (a result's config) is `config` but for the seed."""
-    return kept.replace(seed=config.seed).same_run(config) and kept.epochs == config.epochs
-
-
-def _stale(kept, config):
-    changes = [key for key, _, _ in kept.replace(seed=config.seed).differences(config)]
-    if kept.epochs != config.epochs:
-        changes.append("epochs")
-    st.caption("These results are of other settings than the sidebar's now ("
-               + ", ".join(changes) + " changed); press the button again for the new ones.")
+    paths.landscape_section(current, paths.race_of(current))
 
 
 # --- seeds ----------------------------------------------------------------------------------
@@ -91,8 +75,8 @@ def _sweep_section(request):
     result = st.session_state.get(SWEEP)
     if result is None:
         return
-    if not _same_setting(result.config, config):
-        _stale(result.config, config)
+    if not same_setting(result.config, config):
+        stale_note(result.config, config)
     stopped = st.session_state.get(SWEEP_STOPPED)
     if stopped is not None:
         st.caption(f"Stopped after {len(result.seeds):,} of {stopped:,} seeds: what follows is "
@@ -187,7 +171,7 @@ def _map_section(request):
     if pressed:
         stop.button("Stop", key="map_stop")
     bar = st.empty()
-    dataset = request.dataset if key.dataset == "csv" else None
+    dataset = request.dataset if key.dataset == runs.UPLOAD else None
     dataset_key = None if dataset is None else (dataset.X.tobytes(), dataset.y.tobytes())
     rows = []
     for i, arch in enumerate(studies.MAP_ARCHS):
@@ -203,7 +187,7 @@ def _map_section(request):
     if not rows:
         return
     if _map_key(config) != key:
-        _stale(key, config.replace(arch=key.arch, lr=key.lr))
+        stale_note(key, config.replace(arch=key.arch, lr=key.lr))
     for sentence in studies.map_sentences(rows, key.epochs):
         st.markdown(sentence)
     event = st.altair_chart(study_charts.reliability_chart(rows), on_select="rerun",
@@ -231,84 +215,3 @@ def _map_cell(rows, arch, rate, epochs):
     if diverged:
         said += f" {diverged:,} diverged."
     st.markdown(said)
-
-
-# --- the loss landscape ---------------------------------------------------------------------
-
-def _landscape_section(run, race):
-    st.subheader("What does the loss look like around this run?")
-    if run is None:
-        st.info("Train a run with the sidebar's settings (Training tab) to see the loss "
-                "around its weights.")
-        return
-    choice = st.radio("Slice through the final weights along", list(DIRECTIONS),
-                      format_func=DIRECTIONS.get, key="landscape_directions", horizontal=True)
-    view = run.picture(("landscape", choice, None if race is None else id(race)),
-                       lambda: _landscape(run, choice, race))
-    for sentence in landscape.describe(view):
-        st.markdown(sentence)
-    left, right = st.columns([3, 2])
-    with left:
-        st.altair_chart(study_charts.landscape_chart(view.section, view.paths, AXES[choice]))
-    with right:
-        st.altair_chart(study_charts.line_chart(
-            view.between, "from the initial (0) to the final weights (1)",
-            [(0.0, "start"), (1.0, "end")]))
-        if view.gradient is not None:
-            st.altair_chart(study_charts.line_chart(
-                view.gradient, "distance downhill along the final gradient",
-                [(0.0, "final weights")]))
-        else:
-            st.caption("The final gradient is exactly zero: there is no downhill direction.")
-
-
-def _path(history):
-    return np.array([landscape.flatten(s.weights, s.biases)
-                     for _, s in sorted(history.snapshots.items())])
-
-
-def _landscape(run, choice, race):
-    """The view of `run`, with the race's paths (its SGD at the run's rate is this run)."""
-    paths = {"this run": _path(run.history)}
-    if race is not None:
-        paths |= {studies.OPTIMIZER_NAMES[name]: _path(history)
-                  for name, history in zip(race.names, race.histories)
-                  if not (name == "sgd" and race.learning_rate == run.config.lr)}
-    return landscape.around(run.net, run.data.X, run.data.y, paths, choice)
-
-
-# --- optimizers -----------------------------------------------------------------------------
-
-def _race_of(run):
-    race = st.session_state.get(RACE)
-    if race is None or run is None or not race.config.same_run(run.config) \
-            or race.config.epochs != run.config.epochs:
-        return None
-    return race
-
-
-def _race_section(request, run):
-    config = request.config
-    st.subheader("What would another optimizer do from the same start?")
-    st.caption(f"SGD, momentum, Nesterov, RMSprop and Adam, each from seed {config.seed:,}'s "
-               "initial weights with the same mini-batch order, for the sidebar's epochs.")
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        rate = st.number_input("Learning rate for all five", min_value=1e-4, max_value=100.0,
-                               value=float(config.lr), format="%g", key="race_lr", width=200)
-        pressed = st.button("Race the optimizers", key="race", type="primary")
-    if pressed:
-        try:
-            st.session_state[RACE] = studies.race(config, rate, request.dataset)
-        except ValueError as error:
-            st.error(escaped(str(error)))
-    race = st.session_state.get(RACE)
-    if race is None:
-        return
-    if not (race.config.same_run(config) and race.config.epochs == config.epochs):
-        _stale(race.config, config)
-    for sentence in studies.race_sentences(race):
-        st.markdown(sentence)
-    names = [studies.OPTIMIZER_NAMES[name] for name in race.names]
-    st.altair_chart(study_charts.race_chart(race, names))
-    if run is not None and _race_of(run) is race:
-        st.caption("Their paths are drawn on the landscape below.")

@@ -141,3 +141,20 @@ def test_browser_bench_runs_both_pages_and_leaves_no_worktree_or_server(tmp_path
     samples = json.loads(saved.read_text())
     assert len(samples["reference"]["samples"]["ready"]) == 1   # HEAD has a Train button
     assert worktrees() == before
+
+
+# --- bench/experiments.py: every row measured and finite ------------------------------------
+
+def test_quick_experiments_benchmark_prints_a_finite_row_for_each_experiment(capsys):
+    from bench import experiments
+
+    assert experiments.main(["--quick"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert experiments.TABLE_HEADER in lines
+    rows = lines[lines.index(experiments.TABLE_HEADER) + 1:]
+    for start in ("studies.sweep", "train_many", "reliability map", "landscape.plane 41x41, 2-4-1",
+                  "landscape.plane 41x41, 2-8-8-1", "studies.race"):
+        line = next((line for line in rows if line.startswith(start)), None)
+        assert line is not None, start
+        values = [float(text) for text in NUMBER.findall(line.split("  ", 1)[1])[:3]]
+        assert len(values) == 3 and all(math.isfinite(v) and v > 0 for v in values), line
