@@ -272,7 +272,8 @@ class View:
     shares: np.ndarray | None       # (2,) the principal directions' shares of the first path
     between: Line                   # from the first path's start (0) to the centre (1)
     gradient: Line | None           # along the final gradient; None if it is exactly zero
-    radius: float                   # flat_radius(section, FLAT)
+    radius: float                   # flat_radius, on a slice fitted to the first path alone
+    reach: tuple[float, float]      # that slice's extent
 
 
 def around(net, X, y, paths, kind="principal"):
@@ -291,24 +292,32 @@ def around(net, X, y, paths, kind="principal"):
     extent = (1.0, 1.0) if kind == "random" else \
         extent_for(np.concatenate([coords for coords, _ in projected.values()]))
     section = plane(net, X, y, centre, directions, extent)
-    reach = float(np.linalg.norm(centre - own[0]))
+    # The flat radius is measured on a slice fitted to the net's own path, so that other
+    # paths drawn (which may reach much further) do not coarsen it.
+    own_extent = (1.0, 1.0) if kind == "random" else \
+        extent_for(next(iter(projected.values()))[0])
+    measured = section if own_extent == extent else \
+        plane(net, X, y, centre, directions, own_extent)
+    distance = float(np.linalg.norm(centre - own[0]))
     return View(section, kind, {name: c for name, (c, _) in projected.items()},
                 {name: off for name, (_, off) in projected.items()}, shares,
                 between(net, own[0], centre, X, y),
-                along_gradient(net, X, y, reach / 2 if reach > 0 else 1.0),
-                flat_radius(section, FLAT))
+                along_gradient(net, X, y, distance / 2 if distance > 0 else 1.0),
+                flat_radius(measured, FLAT), own_extent)
 
 
 def describe(view):
     """What the view shows, in sentences computed from it."""
     section, first = view.section, next(iter(view.paths))
-    spacing = min(section.alphas[1] - section.alphas[0], section.betas[1] - section.betas[0])
+    half = len(section.alphas) // 2
+    spacing = min(view.reach) / half
+    fitted = "" if len(view.paths) == 1 else " fitted to this run's path"
     said = [f"The centre is this run's final weights, loss {number(section.centre_loss)}. "
             + (f"Within a radius of {view.radius:.3g} around it the loss stays within "
-               f"{FLAT:.0%} of that; the slice reaches ±{section.alphas[-1]:.3g} by "
-               f"±{section.betas[-1]:.3g}." if view.radius > 0 else
-               f"Already at its nearest points on the slice, {spacing:.3g} away, the loss "
-               f"differs from that by more than {FLAT:.0%}.")]
+               f"{FLAT:.0%} of that, on a slice{fitted} that reaches ±{view.reach[0]:.3g} by "
+               f"±{view.reach[1]:.3g}." if view.radius > 0 else
+               f"Already at its nearest points on a slice{fitted}, {spacing:.3g} away, the "
+               f"loss differs from that by more than {FLAT:.0%}.")]
     if view.shares is not None:
         said.append(f"The two directions hold {view.shares[0]:.1%} and {view.shares[1]:.1%} "
                     "of the spread of the run's recorded weights around the centre; the path "

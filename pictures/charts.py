@@ -62,7 +62,7 @@ LOOK = {
 LEGEND = alt.Legend(title=None)
 
 
-def _log_y(field, title, values):
+def log_y(field, title, values):
     """A log-scale y encoding from the decade below `values` (positive) to the one above, its
     ticks at powers of ten (every few when there are many), or at 1, 2, 5 times them when the
     values span two decades or less: Vega's own log ticks label 0.07, 0.008, 9e-4."""
@@ -174,7 +174,7 @@ def loss_chart(frame, *, log_scale=False, marked_epoch=None, test=False, epochs=
                alt.Tooltip(field="epoch", type="quantitative", format=","),
                alt.Tooltip(field="loss", type="quantitative", format=".4~g"),
                alt.Tooltip(field="accuracy", type="quantitative", format=".0%")]
-    loss_y = (_log_y("loss", "loss", rows["loss"]) if log_scale else
+    loss_y = (log_y("loss", "loss", rows["loss"]) if log_scale else
               alt.Y(field="loss", type="quantitative", scale=alt.Scale(zero=True),
                     axis=alt.Axis(title="loss", labelExpr=SHORT_NUMBER)))
     loss = alt.Chart().mark_line(strokeWidth=2.5, clip=True).encode(
@@ -414,7 +414,7 @@ def grad_norm_chart(frame, layers, marked_epoch=None, height=260):
     dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3]][:layers]
     lines = alt.Chart().mark_line(strokeWidth=2.5).encode(
         x=_epoch_x(_epoch_domain(frame, None), labelled=True),
-        y=_log_y("norm", "gradient norm", frame["norm"]),
+        y=log_y("norm", "gradient norm", frame["norm"]),
         color=alt.Color(field="layer", type="nominal", sort=names, legend=LEGEND,
                         scale=alt.Scale(domain=names, range=colours)),
         strokeDash=alt.StrokeDash(field="layer", type="nominal", sort=names, legend=LEGEND,

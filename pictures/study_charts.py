@@ -6,7 +6,15 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from pictures.charts import EPOCH_LABEL, LABEL_PX, LOG_FLOOR, LOOK, SHORT_NUMBER, thinned
+from pictures.charts import (
+    EPOCH_LABEL,
+    LABEL_PX,
+    LOG_FLOOR,
+    LOOK,
+    SHORT_NUMBER,
+    log_y,
+    thinned,
+)
 from pictures.colours import INK_HEX
 
 MAX_CURVES = 100    # faint loss curves drawn at most; the median is of every seed
@@ -36,10 +44,10 @@ def _loss_axis(values, title="loss"):
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values) & (values > 0)]
     log = values.size > 0 and values.max() >= 100 * values.min()
-    scale = alt.Scale(type="log") if log else alt.Scale(zero=True)
-    return alt.Y(field="loss", type="quantitative", scale=scale,
-                 axis=alt.Axis(title=title + (" (log scale)" if log else ""),
-                               labelExpr=SHORT_NUMBER)), log
+    if log:   # ticks at powers of ten (or 1, 2, 5 times them), as the Training tab's
+        return log_y("loss", title + " (log scale)", np.maximum(values, LOG_FLOOR)), log
+    return alt.Y(field="loss", type="quantitative", scale=alt.Scale(zero=True),
+                 axis=alt.Axis(title=title, labelExpr=SHORT_NUMBER)), log
 
 
 def _epoch_x(epochs):
@@ -120,8 +128,8 @@ def landscape_chart(section, paths, axis_titles=("direction 1", "direction 2")):
     """The loss on a slice (log colour), with each path in `paths` (name -> (m, 2) coordinates)
     drawn over it from its start (a ring) to its end (a square)."""
     a, b = section.alphas, section.betas
-    # Each cell a hair wider than its share, so that no background shows between cells.
-    da, db = (a[1] - a[0]) * 0.51, (b[1] - b[0]) * 0.51
+    # Each cell overlaps its neighbours, so that no seam of background shows between them.
+    da, db = (a[1] - a[0]) * 0.6, (b[1] - b[0]) * 0.6
     A, B = np.meshgrid(a, b)
     cells = pd.DataFrame({"a0": (A - da).ravel(), "a1": (A + da).ravel(),
                           "b0": (B - db).ravel(), "b1": (B + db).ravel(),
@@ -133,7 +141,8 @@ def landscape_chart(section, paths, axis_titles=("direction 1", "direction 2")):
     surface = alt.Chart(cells).mark_rect(clip=True).encode(
         x=x, x2="a1:Q", y=y, y2="b1:Q",
         color=alt.Color("loss:Q", scale=alt.Scale(type="log", scheme=LOSS_SCHEME),
-                        legend=alt.Legend(title="loss", labelExpr=SHORT_NUMBER)),
+                        legend=alt.Legend(title="loss", labelExpr=SHORT_NUMBER,
+                                          orient="right")),
         tooltip=[alt.Tooltip("loss:Q", format=".4~g")])
     names = list(paths)
     frame = pd.concat([pd.DataFrame({"a0": c[:, 0], "b0": c[:, 1], "order": np.arange(len(c)),
@@ -142,7 +151,8 @@ def landscape_chart(section, paths, axis_titles=("direction 1", "direction 2")):
     ends = pd.concat([pd.DataFrame({"a0": c[[0, -1], 0], "b0": c[[0, -1], 1],
                                     "path": name, "end": ["start", "end"]})
                       for name, c in paths.items()], ignore_index=True)
-    colour = alt.Color("path:N", sort=names, legend=alt.Legend(title=None),
+    colour = alt.Color("path:N", sort=names,
+                       legend=alt.Legend(title=None, orient="bottom", columns=3),
                        scale=alt.Scale(domain=names, range=[
                            OPTIMIZER_STYLE.get(name, (INK_HEX, [1, 0]))[0] for name in names]))
     lines = alt.Chart(frame).mark_line(strokeWidth=2.5, clip=True).encode(
@@ -156,7 +166,8 @@ def landscape_chart(section, paths, axis_titles=("direction 1", "direction 2")):
                                       OPTIMIZER_STYLE.get(n, (INK_HEX, []))[0] for n in names])),
         shape=alt.Shape("end:N", scale=alt.Scale(domain=["start", "end"],
                                                  range=["circle", "square"]),
-                        legend=alt.Legend(title=None)), tooltip=["path", "end"])
+                        legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=["path", "end"])
     chart = alt.layer(surface, lines, marks).resolve_scale(color="independent")
     return _configured(chart.properties(height=360, width="container"))
 

@@ -421,3 +421,16 @@ def test_around_says_what_to_change_for_an_unknown_kind(plateau_run):
     run = plateau_run
     with pytest.raises(ValueError, match="principal"):
         landscape.around(run.net, run.data.X, run.data.y, run_paths(run), "pca")
+
+
+def test_other_paths_drawn_far_away_do_not_change_the_measured_flat_radius(plateau_run):
+    run = plateau_run
+    own = run_paths(run)
+    alone = landscape.around(run.net, run.data.X, run.data.y, own)
+    far = own["this run"][0] + 40 * (own["this run"][0] - own["this run"][-1])
+    both = landscape.around(run.net, run.data.X, run.data.y,
+                            {**own, "far": np.vstack([own["this run"][0], far])})
+    assert both.section.alphas[-1] > 10 * alone.section.alphas[-1]   # the drawn slice grew
+    assert both.radius == alone.radius and both.reach == alone.reach
+    said = " ".join(landscape.describe(both))
+    assert "fitted to this run's path" in said

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 import runs
 import studies
 from formats import number
-from tests.e2e.conftest import SCREENSHOTS, TIMEOUT_MS, App
+from tests.e2e.conftest import TIMEOUT_MS, App
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +61,7 @@ def test_a_sweep_row_picked_trains_that_seed_in_the_training_tab(app):
     page = app()
     sweep(page, 20)
     page.assert_healthy()
+    page.screenshot("experiments.png")   # the README's picture of the tab
     table = page.page.locator(".st-key-sweep_table")
     table.scroll_into_view_if_needed()
     box = table.bounding_box()
@@ -120,8 +121,6 @@ def test_the_tab_fits_a_phone_and_is_captured_for_the_docs(app):
     expect(page.page.get_by_text(re.compile("initial weights at learning rate"))).to_be_visible()
     page.idle()
     assert page.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    SCREENSHOTS.mkdir(exist_ok=True)
     page.page.set_viewport_size({"width": PHONE["width"], "height": 6000})   # the whole tab
-    page.wait_for_pictures()
-    page.page.screenshot(path=str(SCREENSHOTS / "experiments-phone.png"))
+    page.screenshot("experiments-phone.png")
     page.assert_healthy()
