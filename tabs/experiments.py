@@ -54,7 +54,12 @@ def _sweep_section(request):
     progress_slot = st.empty()
     unfinished = st.session_state.pop(SWEEP_UNFINISHED, None)
     if unfinished is not None:   # a click during the sweep: keep the seeds it finished
-        st.session_state[SWEEP], st.session_state[SWEEP_STOPPED] = unfinished
+        so_far, asked = unfinished
+        st.session_state[SWEEP] = so_far
+        if len(so_far.seeds) < asked:
+            st.session_state[SWEEP_STOPPED] = asked
+        else:   # the click came after the last chunk: nothing was cut short
+            st.session_state.pop(SWEEP_STOPPED, None)
     if pressed:
         stop.button("Stop", key="sweep_stop")
         st.session_state.pop(SWEEP_STOPPED, None)

@@ -211,3 +211,18 @@ def test_an_uploaded_file_is_what_the_sweep_and_the_map_train_on():
     best = max(studies.map_row(config, arch, 10, dataset=uploaded).solved.sum(axis=1).max()
                for arch in studies.MAP_ARCHS)
     assert f"where {best} of 10 seeds are right everywhere at epoch 300" in text
+
+
+def test_a_click_during_a_sweep_keeps_its_finished_seeds_and_says_stopped_only_if_cut_short():
+    # What a click leaves behind (the sweep so far, and the seeds asked for); the browser
+    # test clicks Stop for real.
+    from tabs import experiments
+
+    at = open_tab(arch="2-2-1")
+    done = studies.sweep(config_of(at), range(10))
+    at.session_state[experiments.SWEEP_UNFINISHED] = (done, 30)
+    text = page_text(healthy(at.run()))
+    assert "Stopped after 10 of 30 seeds" in text and "of 10 seeds (" in text
+    at.session_state[experiments.SWEEP_UNFINISHED] = (done, 10)
+    text = page_text(healthy(at.run()))
+    assert "Stopped" not in text and "of 10 seeds (" in text
