@@ -12,6 +12,7 @@ import data
 import runs
 import studies
 from formats import number
+from tests.test_app import page_text
 from verdict import Kind
 
 APP = "../backprop_playground.py"
@@ -23,16 +24,6 @@ def fresh_caches():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
-
-
-def shown(markdown):
-    return re.sub(r"\\(.)", r"\1", str(markdown))
-
-
-def page_text(at):
-    parts = [element.value for element in (*at.markdown, *at.caption)]
-    parts += [alert.value for alert in (*at.success, *at.info, *at.warning, *at.error)]
-    return "\n".join(shown(part) for part in parts)
 
 
 def healthy(at):
