@@ -7,9 +7,10 @@ import logging
 
 import streamlit as st
 
-from tabs import experiments, gradient_flow, sidebar, training
+from tabs import experiments, gradient_flow, sidebar, teacher, training
 
-TABS = (("Training", training), ("Gradient flow", gradient_flow), ("Experiments", experiments))
+TABS = (("Training", training, None), ("Gradient flow", gradient_flow, "gradient_flow"),
+        ("Experiments", experiments, "experiments"))   # (label, module, its key in `hide=`)
 
 st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide")
 
@@ -28,8 +29,12 @@ def main():
     st.caption("A NumPy network learns 2-D problems by backpropagation: press **Train**, then "
                "open **Gradient flow** to see every number of a step.")
     request = sidebar.sidebar()
-    tabs = st.tabs([label for label, _ in TABS], key="tab", on_change="rerun")
-    for tab, (_, module) in zip(tabs, TABS):
+    teacher.panel(request)
+    shown = [(label, module) for label, module, key in TABS if key not in request.limits.tabs]
+    if st.session_state.get("tab") not in [label for label, _ in shown]:
+        st.session_state["tab"] = shown[0][0]
+    tabs = st.tabs([label for label, _ in shown], key="tab", on_change="rerun")
+    for tab, (_, module) in zip(tabs, shown):
         if tab.open:
             with tab:
                 module.render(request)

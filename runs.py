@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import count
+from urllib.parse import urlencode
 
 import numpy as np
 
@@ -195,6 +196,24 @@ def _parse_number(key, text):
 def to_link(config):
     """The link's text of every setting."""
     return {key: _link_text(getattr(config, key)) for key in KEYS}
+
+
+def class_links(config, students, vary="seed", first=0, lock=(), hide=()):
+    """One link query per student: `config` with `vary` (seed or data_seed) set to first,
+    first + 1, ...; with the teacher's `lock` and `hide` lists. -> [(student, value, query)]"""
+    if vary not in ("seed", "data_seed"):
+        raise ValueError("vary must be seed or data_seed")
+    if config.dataset == UPLOAD:
+        raise ValueError("A link cannot carry an uploaded file: choose a generated dataset "
+                         "for the class, or share the file with the students.")
+    limits = {"lock": ",".join(lock), "hide": ",".join(hide)}
+    links = []
+    for student in range(1, students + 1):
+        value = first + student - 1
+        settings = {**to_link(config.replace(**{vary: value})),
+                    **{key: text for key, text in limits.items() if text}}
+        links.append((student, value, urlencode(settings, safe=",")))
+    return links
 
 
 def _link_text(value):

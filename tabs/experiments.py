@@ -86,10 +86,10 @@ def _sweep_section(request):
     if stopped is not None:
         st.caption(f"Stopped after {len(result.seeds):,} of {stopped:,} seeds: what follows is "
                    "of those.")
-    _sweep_result(result, config.seed)
+    _sweep_result(result, config.seed, "seed" not in request.limits.fixed)
 
 
-def _sweep_result(result, seed):
+def _sweep_result(result, seed, can_pick):
     for sentence in studies.sweep_sentences(result):
         st.markdown(sentence)
     about_seed = studies.seed_sentence(result, seed)
@@ -107,9 +107,13 @@ def _sweep_result(result, seed):
         else:
             st.caption("None did.")
     st.dataframe(_kinds_table(result), hide_index=True)
-    st.markdown("**Every seed.** Pick a row to train that seed in the Training tab.")
-    st.dataframe(_seed_table(result), hide_index=True, key="sweep_table", height=260,
-                 on_select=_load_picked, selection_mode="single-row")
+    if can_pick:
+        st.markdown("**Every seed.** Pick a row to train that seed in the Training tab.")
+        st.dataframe(_seed_table(result), hide_index=True, key="sweep_table", height=260,
+                     on_select=_load_picked, selection_mode="single-row")
+    else:
+        st.markdown("**Every seed.** (This link fixes the seed.)")
+        st.dataframe(_seed_table(result), hide_index=True, height=260)
 
 
 def _kinds_table(result):

@@ -89,18 +89,20 @@ def toolbar(request):
                        "loss marker move together")
         st.toggle("Log loss", key="log_loss", help="The loss on a log scale (it switches by "
                   "itself when the loss spans a factor of 1,000 or more, or diverges)")
-        _presets()
+        _presets(request.limits)
     if train:   # the link's problems have been seen; a run of one's own supersedes them
         st.session_state["_link_problems"] = []
     return actions, stop
 
 
-def _presets():
+def _presets(limits):
     with st.popover("Try an experiment"):
+        if limits:
+            st.caption("This link fixes some settings, and every experiment sets them all.")
         for preset in PRESETS:
             st.markdown(f"**{preset.title}.** {preset.text}")
             st.button("Try it", key=f"preset_{preset.key}", on_click=apply_preset,
-                      args=(preset,))
+                      args=(preset,), disabled=bool(limits))
 
 
 def act(request, actions, stop, redraw):

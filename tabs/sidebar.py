@@ -24,6 +24,10 @@ LINKED_KEYS = runs.KEYS          # every setting but the uploaded file is in the
 UPLOAD = "_upload"               # (the last good file's Dataset or None, the error or None)
 DATASET_NAMES = {**data.TITLES, runs.UPLOAD: "your CSV file"}
 LOSS_NAMES = {"mse": "mse: mean squared error", "bce": "bce: binary cross-entropy"}
+# A teacher's link may fix settings (`lock=arch,lr`: shown but not changeable) and leave out
+# settings or tabs (`hide=experiments,l2`: not shown; a hidden setting keeps its link value).
+TABS = {"gradient_flow": "Gradient flow", "experiments": "Experiments"}
+LOCK, HIDE = "lock", "hide"
 
 
 def _widget_value(key, value):
@@ -72,17 +76,71 @@ def from_link(key, text):
     return value
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What a teacher's link fixes: settings that cannot be changed, settings and tabs not
+    shown (each by its link key)."""
+
+    locked: frozenset = frozenset()    # settings shown but fixed (hidden ones are fixed too)
+    hidden: frozenset = frozenset()    # settings not shown
+    tabs: frozenset = frozenset()      # keys of TABS not shown
+
+    @property
+    def fixed(self):
+        return self.locked | self.hidden
+
+    def __bool__(self):
+        return bool(self.locked or self.hidden or self.tabs)
+
+
+def _listed(name, allowed, problems):
+    """The items of the link's comma list `name` that are in `allowed`; the rest noted."""
+    text = st.query_params.get(name)
+    if text is None:
+        return []
+    items = [item.strip() for item in str(text).split(",") if item.strip()]
+    unknown = [item for item in items if item not in allowed]
+    if unknown:   # said of the unknown items alone: the others apply
+        problems.append((name, ",".join(unknown), f"{name} takes only "
+                                                  f"{', '.join(allowed)}"))
+    return [item for item in items if item in allowed]
+
+
+def limits(problems):
+    """The link's Limits; items it cannot apply are added to `problems` and ignored."""
+    locked = _listed(LOCK, LINKED_KEYS, problems)
+    hidden = _listed(HIDE, (*LINKED_KEYS, *TABS), problems)
+    return Limits(frozenset(locked), frozenset(k for k in hidden if k in LINKED_KEYS),
+                  frozenset(k for k in hidden if k in TABS))
+
+
+def _hold(fixed):
+    """Put every fixed setting back to its link value (else its default), whatever changed it
+    (a preset, the Random button, a picked seed): the page cannot change it."""
+    for key in fixed:
+        try:
+            value = from_link(key, st.query_params[key]) if key in st.query_params \
+                else DEFAULT_VALUES[key]
+        except ValueError:   # said once by apply_link; the default holds
+            value = DEFAULT_VALUES[key]
+        st.session_state[key] = value
+
+
 def apply_link():
     """Take settings from the page's link (query string) when it changed; note what was wrong."""
-    params = {key: st.query_params.get(key) for key in LINKED_KEYS if key in st.query_params}
+    params = {key: st.query_params.get(key) for key in (*LINKED_KEYS, LOCK, HIDE)
+              if key in st.query_params}
     if params == st.session_state.get("_linked"):
         return
     problems = []
     for key, text in params.items():
+        if key in (LOCK, HIDE):
+            continue
         try:
             st.session_state[key] = from_link(key, text)
         except ValueError as error:
             problems.append((key, text, str(error).rstrip(".")))
+    st.session_state["_limits"] = limits(problems)
     st.session_state["_link_problems"] = problems
     st.session_state["_linked"] = params
 
@@ -97,7 +155,8 @@ def write_link(values):
             st.query_params[key] = text
     if "dataset" not in linked and "dataset" in st.query_params:
         del st.query_params["dataset"]
-    st.session_state["_linked"] = linked
+    st.session_state["_linked"] = {**linked, **{key: st.query_params[key] for key in (LOCK, HIDE)
+                                                if key in st.query_params}}
 
 
 def apply_preset(preset):
@@ -158,68 +217,96 @@ class Request:
     config: runs.Config | None
     problems: tuple[str, ...]
     dataset: data.Dataset | None   # the uploaded file's, when config.dataset is "csv"
+    limits: Limits = Limits()      # what a teacher's link fixes or leaves out
 
 
-def _network_section(problems):
+def _network_section(problems, lim):
     st.header("Network")
-    arch = st.text_input("Architecture (inputs-hidden-…-output)", key="arch",
-                         help="Two inputs, 1 to 4 hidden layers of 1 to 8 neurons, "
-                              "one output, e.g. 2-4-1 or 2-8-8-1.")
-    st.pills("Presets", ARCH_PRESETS, key="arch_preset", on_change=_pick_preset_arch,
-             label_visibility="collapsed")
-    try:
-        runs.parse_architecture(arch)
-    except ValueError as error:
-        problems.append(str(error))
-        st.error(escaped(str(error)))
-    st.selectbox("Hidden activation", tuple(ACTIVATIONS), key="activation")
-    st.selectbox("Loss", tuple(LOSSES), key="loss", format_func=LOSS_NAMES.get)
-    st.selectbox("Initialization", tuple(INITS), key="init")
+    if "arch" not in lim.hidden:
+        arch = st.text_input("Architecture (inputs-hidden-…-output)", key="arch",
+                             disabled="arch" in lim.locked,
+                             help="Two inputs, 1 to 4 hidden layers of 1 to 8 neurons, "
+                                  "one output, e.g. 2-4-1 or 2-8-8-1.")
+        st.pills("Presets", ARCH_PRESETS, key="arch_preset", on_change=_pick_preset_arch,
+                 label_visibility="collapsed", disabled="arch" in lim.locked)
+        try:
+            runs.parse_architecture(arch)
+        except ValueError as error:
+            problems.append(str(error))
+            st.error(escaped(str(error)))
+    if "activation" not in lim.hidden:
+        st.selectbox("Hidden activation", tuple(ACTIVATIONS), key="activation",
+                     disabled="activation" in lim.locked)
+    if "loss" not in lim.hidden:
+        st.selectbox("Loss", tuple(LOSSES), key="loss", format_func=LOSS_NAMES.get,
+                     disabled="loss" in lim.locked)
+    if "init" not in lim.hidden:
+        st.selectbox("Initialization", tuple(INITS), key="init", disabled="init" in lim.locked)
 
 
-def _training_section():
+def _training_section(lim):
     st.header("Training")
-    st.select_slider("Learning rate (log scale)", LEARNING_RATES, key="lr")
-    st.number_input("Epochs", min_value=1, max_value=runs.MAX_EPOCHS, step=500, key="epochs")
-    seed_column, dice_column = st.columns([3, 2], vertical_alignment="bottom")
-    seed = seed_column.number_input("Seed", min_value=0, max_value=runs.MAX_SEED, step=1,
-                                    key="seed")
-    dice_column.button("Random", key="random_seed", on_click=_random_seed,
-                       help="Pick a random seed")
-    if st.session_state.pop("_seed_was_random", False):
-        st.caption(f"Random seed picked: {seed}")
-    st.select_slider("Batch size", BATCHES, key="batch",
-                     format_func=lambda b: "full batch" if b == "full" else f"{b}",
-                     help="Examples per update. Full batch: one update per epoch on every "
-                          "training example. Smaller: one update per mini-batch, the examples "
-                          "shuffled every epoch by the network's own generator (seeded).")
-    st.select_slider("L2 weight decay", L2_RATES, key="l2",
-                     format_func=lambda v: "off" if v == 0 else f"{v:g}",
-                     help="Adds (λ/2)·Σw² to the loss (weights, not biases): large weights "
-                          "cost, so the boundary stays smoother.")
+    if "lr" not in lim.hidden:
+        st.select_slider("Learning rate (log scale)", LEARNING_RATES, key="lr",
+                         disabled="lr" in lim.locked)
+    if "epochs" not in lim.hidden:
+        st.number_input("Epochs", min_value=1, max_value=runs.MAX_EPOCHS, step=500,
+                        key="epochs", disabled="epochs" in lim.locked)
+    if "seed" not in lim.hidden:
+        seed_column, dice_column = st.columns([3, 2], vertical_alignment="bottom")
+        seed = seed_column.number_input("Seed", min_value=0, max_value=runs.MAX_SEED, step=1,
+                                        key="seed", disabled="seed" in lim.locked)
+        dice_column.button("Random", key="random_seed", on_click=_random_seed,
+                           disabled="seed" in lim.locked, help="Pick a random seed")
+        if st.session_state.pop("_seed_was_random", False):
+            st.caption(f"Random seed picked: {seed}")
+    if "batch" not in lim.hidden:
+        st.select_slider("Batch size", BATCHES, key="batch", disabled="batch" in lim.locked,
+                         format_func=lambda b: "full batch" if b == "full" else f"{b}",
+                         help="Examples per update. Full batch: one update per epoch on every "
+                              "training example. Smaller: one update per mini-batch, the "
+                              "examples shuffled every epoch by the network's own generator "
+                              "(seeded).")
+    if "l2" not in lim.hidden:
+        st.select_slider("L2 weight decay", L2_RATES, key="l2", disabled="l2" in lim.locked,
+                         format_func=lambda v: "off" if v == 0 else f"{v:g}",
+                         help="Adds (λ/2)·Σw² to the loss (weights, not biases): large weights "
+                              "cost, so the boundary stays smoother.")
 
 
-def _data_section(problems):
+def _data_section(problems, lim):
     st.header("Data")
     choices = tuple(data.NAMES) + ((runs.UPLOAD,) if uploaded_dataset() is not None else ())
     if st.session_state.get("dataset") not in choices:
         st.session_state["dataset"] = DEFAULT_VALUES["dataset"]
-    dataset = st.selectbox("Dataset", choices, key="dataset", format_func=DATASET_NAMES.get)
+    dataset = st.session_state["dataset"]
+    if "dataset" not in lim.hidden:
+        dataset = st.selectbox("Dataset", choices, key="dataset", format_func=DATASET_NAMES.get,
+                               disabled="dataset" in lim.locked)
     fixed = dataset in data.FIXED or dataset == runs.UPLOAD
     why = "The four corner points are fixed." if dataset in data.FIXED else \
         "Your file's points are used as they are."
-    st.number_input("Points", min_value=data.MIN_POINTS, max_value=data.MAX_POINTS, step=50,
-                    key="points", disabled=fixed, help=why if fixed else
-                    f"How many points to generate ({data.MIN_POINTS} to {data.MAX_POINTS:,}).")
-    st.slider("Noise", 0.0, data.MAX_NOISE, step=NOISE_STEP, key="noise", disabled=fixed,
-              help=why if fixed else "Standard deviation of the jitter added to every point.")
-    st.slider("Test share", 0.0, runs.MAX_TEST_SHARE, step=SHARE_STEP, key="test_share",
-              format="percent",
-              help="Points held out of training to measure how well the network generalizes; "
-                   "drawn hollow in the pictures.")
-    st.number_input("Data seed", min_value=0, max_value=runs.MAX_SEED, step=1, key="data_seed",
-                    help="Seeds the generated points and the train/test split.")
-    _upload_section(problems, dataset)
+    if "points" not in lim.hidden:
+        st.number_input("Points", min_value=data.MIN_POINTS, max_value=data.MAX_POINTS,
+                        step=50, key="points", disabled=fixed or "points" in lim.locked,
+                        help=why if fixed else f"How many points to generate "
+                                               f"({data.MIN_POINTS} to {data.MAX_POINTS:,}).")
+    if "noise" not in lim.hidden:
+        st.slider("Noise", 0.0, data.MAX_NOISE, step=NOISE_STEP, key="noise",
+                  disabled=fixed or "noise" in lim.locked,
+                  help=why if fixed else "Standard deviation of the jitter added to every "
+                                         "point.")
+    if "test_share" not in lim.hidden:
+        st.slider("Test share", 0.0, runs.MAX_TEST_SHARE, step=SHARE_STEP, key="test_share",
+                  format="percent", disabled="test_share" in lim.locked,
+                  help="Points held out of training to measure how well the network "
+                       "generalizes; drawn hollow in the pictures.")
+    if "data_seed" not in lim.hidden:
+        st.number_input("Data seed", min_value=0, max_value=runs.MAX_SEED, step=1,
+                        key="data_seed", disabled="data_seed" in lim.locked,
+                        help="Seeds the generated points and the train/test split.")
+    if "dataset" not in lim.fixed:   # a file of one's own would change the data
+        _upload_section(problems, dataset)
 
 
 def _upload_section(problems, dataset):
@@ -256,14 +343,20 @@ def sidebar():
     for key, value in DEFAULT_VALUES.items():
         st.session_state.setdefault(key, value)
     apply_link()
+    lim = st.session_state.get("_limits", Limits())
+    _hold(lim.fixed)
 
     with st.sidebar:
         for key, text, reason in st.session_state.get("_link_problems", []):
             st.warning(escaped(f"“{key}={text[:40]}” in the link was ignored: {reason}."))
+        if lim:
+            st.caption("This link fixes some settings"
+                       + (f" ({', '.join(sorted(lim.locked))} shown but fixed)"
+                          if lim.locked else "") + ".")
         problems = []
-        _network_section(problems)
-        _training_section()
-        _data_section(problems)
+        _network_section(problems, lim)
+        _training_section(lim)
+        _data_section(problems, lim)
         config = None
         if not problems:
             try:
@@ -272,5 +365,5 @@ def sidebar():
                 problems.append(str(error))
                 st.error(escaped(str(error)))
     write_link(st.session_state)
-    return Request(config, tuple(problems), dataset_for(config))
+    return Request(config, tuple(problems), dataset_for(config), lim)
 
