@@ -28,3 +28,14 @@ def number(x, digits=DIGITS):
         mantissa = mantissa.rstrip("0").rstrip(".")
     power = int(exponent)
     return f"{mantissa}e{'+' if power > 0 else '-'}{abs(power)}"
+
+
+def percent(share):
+    """A share as a whole percentage (72%), with as many more digits as it takes never to
+    write 0% or 100% of a share that is neither (99.5%, 0.09%)."""
+    share = float(share)
+    for places in range(6):
+        text = f"{share:.{places}%}"
+        if not 0 < share < 1 or text not in (f"{0:.{places}%}", f"{1:.{places}%}"):
+            return text
+    return text

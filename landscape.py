@@ -311,12 +311,14 @@ def describe(view):
     section, first = view.section, next(iter(view.paths))
     half = len(section.alphas) // 2
     spacing = min(view.reach) / half
-    fitted = "" if len(view.paths) == 1 else " fitted to this run's path"
+    fitted = " fitted to this run's path" if view.kind == "principal" and \
+        len(view.paths) > 1 else ""
     said = [f"The centre is this run's final weights, loss {number(section.centre_loss)}. "
-            + (f"Within a radius of {view.radius:.3g} around it the loss stays within "
-               f"{FLAT:.0%} of that, on a slice{fitted} that reaches ±{view.reach[0]:.3g} by "
-               f"±{view.reach[1]:.3g}." if view.radius > 0 else
-               f"Already at its nearest points on a slice{fitted}, {spacing:.3g} away, the "
+            + (f"At every point of a {len(section.alphas)} x {len(section.betas)} grid{fitted} "
+               f"within a radius of {view.radius:.3g} of it, the loss is within {FLAT:.0%} of "
+               f"that; the grid reaches ±{view.reach[0]:.3g} by ±{view.reach[1]:.3g}."
+               if view.radius > 0 else
+               f"Already at its nearest points on a grid{fitted}, {spacing:.3g} away, the "
                f"loss differs from that by more than {FLAT:.0%}.")]
     if view.shares is not None:
         said.append(f"The two directions hold {view.shares[0]:.1%} and {view.shares[1]:.1%} "

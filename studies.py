@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import runs
-from formats import number
+from formats import DIGITS, number, percent
 from network import ACTIVATIONS, OPTIMIZERS, OUTPUT, History
 from sweeps import ManyRuns, forward_many, sharpness_many, train_many
 from verdict import Kind, judge
@@ -39,6 +39,16 @@ def wilson(successes, trials, z=Z95):
 
 def _seeds(count):
     return f"{count:,} seed" + ("" if count == 1 else "s")
+
+
+def _epochs(count):
+    return f"{count:,} epoch" + ("" if count == 1 else "s")
+
+
+def median_epoch(epochs):
+    """The median of whole epochs, exactly: a whole number, or one and a half."""
+    median = float(np.median(epochs))
+    return f"{int(median):,}" if median.is_integer() else f"{median:,.1f}"
 
 
 # --- the seed sweep --------------------------------------------------------------------------
@@ -137,21 +147,23 @@ def sweep_sentences(result):
     total, solved = len(result.seeds), int(result.solved.sum())
     low, high = wilson(solved, total)
     epochs = f"{result.config.epochs:,}"
-    said = [f"{solved:,} of {_seeds(total)} ({solved / total:.0%}) "
+    said = [f"{solved:,} of {_seeds(total)} ({percent(solved / total)}) "
             f"{'is' if solved == 1 else 'are'} right on every training example at epoch "
-            f"{epochs}; over all seeds, the share lies between {low:.0%} and {high:.0%} (95% "
-            "Wilson interval)."]
+            f"{epochs}; over all seeds, the share lies between {percent(low)} and "
+            f"{percent(high)} (95% Wilson interval)."]
     reached = result.solved_at[result.solved_at >= 0]
+    lost = int(((result.solved_at >= 0) & ~result.solved).sum())
     if reached.size == 1:
-        said.append(f"The one that ever reached 100% did so at epoch {int(reached[0]):,}.")
+        said.append(f"The one that ever reached 100% did so at epoch {int(reached[0]):,}"
+                    + (f"; it is no longer right everywhere at epoch {epochs}." if lost
+                       else "."))
     elif reached.size:
         said.append(f"The {reached.size:,} that ever reached 100% did so at a median of epoch "
-                    f"{int(np.median(reached)):,} (the first at {int(reached.min()):,}, the "
+                    f"{median_epoch(reached)} (the first at {int(reached.min()):,}, the "
                     f"last at {int(reached.max()):,}).")
-    lost = int(((result.solved_at >= 0) & ~result.solved).sum())
-    if lost:
-        said.append(f"{lost:,} of them {'is' if lost == 1 else 'are'} no longer right "
-                    f"everywhere at epoch {epochs}.")
+        if lost:
+            said.append(f"{lost:,} of them {'is' if lost == 1 else 'are'} no longer right "
+                        f"everywhere at epoch {epochs}.")
     return said
 
 
@@ -160,10 +172,13 @@ def seed_sentence(result, seed):
     i = result.index(seed)
     if i is None:
         return None
-    kind = result.kinds[i]
+    kind, total = result.kinds[i], len(result.seeds)
     alike = result.count(kind)
+    if alike == total:
+        return f"Every one of the {_seeds(total)}, seed {seed:,} too, has the verdict " \
+               f"“{kind}”: {result.headlines[i]}"
     others = "the only one" if alike == 1 else f"one of the {alike:,}"
-    return (f"Seed {seed:,} is {others} of {_seeds(len(result.seeds))} whose verdict is "
+    return (f"Seed {seed:,} is {others} of {_seeds(total)} whose verdict is "
             f"“{kind}”: {result.headlines[i]}")
 
 
@@ -205,11 +220,15 @@ def map_sentences(rows, epochs):
     shares = np.array([row.solved.mean(axis=1) for row in rows])     # (A, R)
     count = len(rows[0].seeds)
     best = shares.max()
+    if best == 0:
+        return [f"In no cell is any of the {_seeds(count)} right on every training example at "
+                f"epoch {epochs:,}."]
     cells = [f"{row.arch} at lr {rate:g}" for row, line in zip(rows, shares)
              for rate, share in zip(row.rates, line) if share == best]
     shown = ", ".join(cells[:4]) + (f" and {len(cells) - 4} more" if len(cells) > 4 else "")
-    said = [f"The most reliable: {shown}, where {round(best * count):,} of {_seeds(count)} "
-            f"are right everywhere at epoch {epochs:,}."]
+    solved = round(best * count)
+    said = [f"The most reliable: {shown}, where {solved:,} of {_seeds(count)} "
+            f"{'is' if solved == 1 else 'are'} right everywhere at epoch {epochs:,}."]
     never = int((shares == 0).sum())
     if never:
         said.append(f"In {never} of the {shares.size} cells no seed is.")
@@ -256,9 +275,15 @@ def race_sentences(result):
     order = sorted((int(at), name) for at, name in zip(result.solved_at, names) if at >= 0)
     start = (f"From seed {result.config.seed:,}'s initial weights at learning rate "
              f"{result.learning_rate:g}")
+    within = _epochs(result.config.epochs)
     if not order:
-        said = [f"{start}, no optimizer got every example right within "
-                f"{result.config.epochs:,} epochs."]
+        said = [f"{start}, no optimizer got every example right within {within}."]
+    elif order[0][0] == 0:   # one start for all: right at epoch 0 for one is right for all
+        said = [f"{start}, every example is already right at epoch 0, before any update, "
+                "for every optimizer alike."]
+    elif len(order) == 1:
+        said = [f"{start}, only {order[0][1]} got every example right, at epoch "
+                f"{order[0][0]:,}."]
     else:
         first_at, first = order[0]
         ties = [name for at, name in order if at == first_at]
@@ -268,14 +293,24 @@ def race_sentences(result):
     never = [name for at, name, d in zip(result.solved_at, names, result.diverged_at)
              if at < 0 and d < 0]
     if never and order:
-        said.append(f"{_listing(never)} did not within {result.config.epochs:,} epochs.")
+        said.append(_capital(f"{_listing(never)} did not within {within}."))
     for name, history in zip(names, result.histories):
         if history.diverged_at is not None:
-            said.append(f"{name} diverged at epoch {history.diverged_at:,}.")
+            said.append(_capital(f"{name} diverged at epoch {history.diverged_at:,}."))
     for name, at, accuracy in zip(names, result.solved_at, result.accuracy):
         if at >= 0 and accuracy < 1:
-            said.append(f"{name} lost it again: {accuracy:.0%} right at the end.")
-    best = int(np.argmin([h.final_loss for h in result.histories]))
-    said.append(f"The lowest final loss is {names[best]}'s, "
-                f"{number(result.histories[best].final_loss)}.")
+            said.append(_capital(f"{name} lost it again: {percent(accuracy)} right at the "
+                                 "end."))
+    finals = [h.final_loss for h in result.histories]
+    shown = number(min(finals))
+    lowest = [name for name, loss in zip(names, finals) if number(loss) == shown]
+    if len(lowest) == 1:
+        said.append(f"The lowest final loss is {lowest[0]}'s, {shown}.")
+    else:   # to the digits shown, several share it: name them all
+        said.append(f"The lowest final loss, {shown} to {DIGITS} significant digits, is "
+                    f"{_listing(lowest)}'s.")
     return said
+
+
+def _capital(sentence):
+    return sentence[0].upper() + sentence[1:]

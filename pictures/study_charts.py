@@ -63,16 +63,20 @@ def sweep_curves(result, seed=None):
     faint = pd.DataFrame({"epoch": np.tile(epochs, shown),
                           "loss": curves[:, :shown].T.ravel(),
                           "seed": np.repeat(result.seeds[:shown], len(epochs))})
+    # A diverged seed's loss counts as infinite: once half the seeds have diverged, the
+    # median has too, and its line ends there.
     with np.errstate(all="ignore"):
-        median = np.nanmedian(curves, axis=1)
+        median = np.median(np.where(np.isnan(curves), np.inf, curves), axis=1)
+    median = np.where(np.isfinite(median), median, np.nan)
     y, log = _loss_axis(curves[np.isfinite(curves)])
     floor = (lambda v: np.maximum(v, LOG_FLOOR)) if log else (lambda v: v)
     faint["loss"] = floor(faint["loss"])
     layers = [
         alt.Chart(faint.dropna()).mark_line(color=INK_HEX, opacity=0.12, strokeWidth=1)
         .encode(x=_epoch_x(epochs[-1]), y=y, detail="seed:N"),
-        alt.Chart(pd.DataFrame({"epoch": epochs, "loss": floor(median), "line": "median"}))
-        .mark_line(color=INK_HEX, strokeWidth=3).encode(x=_epoch_x(epochs[-1]), y=y),
+        alt.Chart(pd.DataFrame({"epoch": epochs, "loss": floor(median), "line": "median"})
+                  .dropna()).mark_line(color=INK_HEX, strokeWidth=3)
+        .encode(x=_epoch_x(epochs[-1]), y=y),
     ]
     i = None if seed is None else result.index(seed)
     if i is not None:

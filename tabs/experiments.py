@@ -5,13 +5,11 @@ settings it was computed for; a stopped sweep keeps the seeds it finished."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-import runs
 import studies
-from formats import number
+from formats import number, percent
 from pictures import study_charts
 from tabs import experiments_landscape as paths
 from tabs.experiments_landscape import same_setting, stale_note
@@ -19,7 +17,8 @@ from tabs.sidebar import load_seed
 from tabs.text import escaped
 
 SWEEP, SWEEP_UNFINISHED, SWEEP_STOPPED = "_sweep", "_sweep_unfinished", "_sweep_stopped"
-MAP = "_map"
+SWEEP_SOURCE = "_sweep_source"   # the uploaded Dataset the sweep trained on (None: generated)
+MAP, MAP_UNFINISHED = "_map", "_map_unfinished"   # (key, seeds, source, rows drawn so far)
 
 
 def render(request):
@@ -69,6 +68,7 @@ def _sweep_section(request):
             progress_slot.progress(len(so_far.seeds) / count,
                                    text=f"Trained {len(so_far.seeds):,} of {count:,} seeds…")
 
+        st.session_state[SWEEP_SOURCE] = request.dataset
         try:
             st.session_state[SWEEP] = studies.sweep(config, range(count), request.dataset,
                                                     progress)
@@ -80,7 +80,8 @@ def _sweep_section(request):
     result = st.session_state.get(SWEEP)
     if result is None:
         return
-    if not same_setting(result.config, config):
+    if not same_setting(result.config, config) \
+            or st.session_state.get(SWEEP_SOURCE) is not request.dataset:
         stale_note(result.config, config)
     stopped = st.session_state.get(SWEEP_STOPPED)
     if stopped is not None:
@@ -97,7 +98,10 @@ def _sweep_result(result, seed, can_pick):
                 f"Seed {seed:,} (the sidebar's) is not among the seeds swept.")
     left, right = st.columns([3, 2])
     with left:
-        st.markdown("**Every seed's training loss**, the median bold"
+        drawn = min(len(result.seeds), study_charts.MAX_CURVES)
+        st.markdown(("**Every seed's training loss**" if drawn == len(result.seeds) else
+                     f"**The training loss of seeds 0 to {drawn - 1}**")
+                    + ", the median of all bold"
                     + (f", seed {seed:,} dashed" if about_seed is not None else ""))
         st.altair_chart(study_charts.sweep_curves(result, seed))
     with right:
@@ -123,8 +127,8 @@ def _kinds_table(result):
         count = result.count(kind)
         low, high = studies.wilson(count, total)
         rows.append({"verdict": str(kind), "seeds": f"{count:,} of {total:,}",
-                     "share": f"{count / total:.0%}",
-                     "95% interval": f"{low:.0%} to {high:.0%}"})
+                     "share": percent(count / total),
+                     "95% interval": f"{percent(low)} to {percent(high)}"})
     return pd.DataFrame(rows)
 
 
@@ -132,7 +136,7 @@ def _seed_table(result):
     return pd.DataFrame({
         "seed": result.seeds,
         "verdict": [str(kind) for kind in result.kinds],
-        "accuracy": [f"{a:.0%}" for a in result.accuracy],
+        "accuracy": [percent(a) for a in result.accuracy],
         "first 100% at epoch": [f"{e:,}" if e >= 0 else "never" for e in result.solved_at],
         "final loss": [number(v) for v in result.final_loss],
     })
@@ -171,41 +175,50 @@ def _map_section(request):
                                 step=10, key="map_seeds", width=160)
         pressed = st.button("Draw the map", key="map", type="primary")
         stop = st.empty()
+    unfinished = st.session_state.pop(MAP_UNFINISHED, None)
+    if unfinished is not None:   # a click during the map: keep the rows it finished
+        st.session_state[MAP] = unfinished
     if pressed:
-        st.session_state[MAP] = (_map_key(config), count)
-    asked = st.session_state.get(MAP)
-    if asked is None:
+        _draw_map(_map_key(config), count, request.dataset, stop)
+    drawn = st.session_state.get(MAP)
+    if drawn is None or not drawn[3]:
         return
-    key, count = asked
-    if pressed:
-        stop.button("Stop", key="map_stop")
-    bar = st.empty()
-    dataset = request.dataset if key.dataset == runs.UPLOAD else None
-    dataset_key = None if dataset is None else (dataset.X.tobytes(), dataset.y.tobytes())
-    rows = []
-    for i, arch in enumerate(studies.MAP_ARCHS):
-        bar.progress(i / len(studies.MAP_ARCHS), text=f"Training {arch}: {count:,} seeds at "
-                                                      f"{len(studies.MAP_RATES)} rates…")
-        try:
-            rows.append(_map_row(key, arch, count, dataset, dataset_key))
-        except ValueError as error:
-            st.error(escaped(str(error)))
-            break
-    bar.empty()
-    stop.empty()
-    if not rows:
-        return
-    if _map_key(config) != key:
+    key, count, source, rows = drawn
+    if _map_key(config) != key or source is not request.dataset:
         stale_note(key, config.replace(arch=key.arch, lr=key.lr))
+    if len(rows) < len(studies.MAP_ARCHS):
+        st.caption(f"Stopped after {len(rows)} of {len(studies.MAP_ARCHS)} architectures: "
+                   "the map shows those.")
     for sentence in studies.map_sentences(rows, key.epochs):
         st.markdown(sentence)
     event = st.altair_chart(study_charts.reliability_chart(rows), on_select="rerun",
                             key="map_chart")
     picked = (event.selection.get("pick") or [None])[0] if event is not None else None
-    if picked:
+    if picked and any(row.arch == picked["arch"] for row in rows):
         _map_cell(rows, picked["arch"], float(picked["lr"]), key.epochs)
     else:
         st.caption("Click a cell to see its seeds.")
+
+
+def _draw_map(key, count, source, stop):
+    """Every row of the map, kept in the session row by row (so that Stop keeps them)."""
+    stop.button("Stop", key="map_stop")
+    bar = st.empty()
+    dataset_key = None if source is None else (source.X.tobytes(), source.y.tobytes())
+    rows = []
+    for i, arch in enumerate(studies.MAP_ARCHS):
+        bar.progress(i / len(studies.MAP_ARCHS), text=f"Training {arch}: {count:,} seeds at "
+                                                      f"{len(studies.MAP_RATES)} rates…")
+        try:
+            rows.append(_map_row(key, arch, count, source, dataset_key))
+        except ValueError as error:
+            st.error(escaped(str(error)))
+            break
+        st.session_state[MAP_UNFINISHED] = (key, count, source, list(rows))
+    st.session_state.pop(MAP_UNFINISHED, None)
+    st.session_state[MAP] = (key, count, source, rows)
+    bar.empty()
+    stop.empty()
 
 
 def _map_cell(rows, arch, rate, epochs):
@@ -216,7 +229,7 @@ def _map_cell(rows, arch, rate, epochs):
     said = f"**{arch} at learning rate {rate:g}:** {int(solved.sum()):,} of " \
            f"{len(row.seeds):,} seeds right everywhere at epoch {epochs:,}."
     if solved.any():
-        said += f" Median epoch of their first 100%: {int(np.median(solved_at[solved])):,}."
+        said += f" Median epoch of their first 100%: {studies.median_epoch(solved_at[solved])}."
     if failed.size:
         listed = ", ".join(map(str, failed[:30])) + (" …" if failed.size > 30 else "")
         said += f" Not right everywhere: seed{'s' if failed.size > 1 else ''} {listed}."

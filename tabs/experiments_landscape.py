@@ -11,7 +11,8 @@ import studies
 from pictures import study_charts
 from tabs.text import escaped
 
-RACE = "_race"
+RACE = "_race"                 # (the Race, the uploaded Dataset it trained on or None)
+LANDSCAPE = "landscape"        # run.pictures key: (directions, the race drawn, the View)
 DIRECTIONS = {"principal": "the path's two principal directions",
               "random": "two random directions, filter-normalized (Li et al. 2018)"}
 AXES = {"principal": ("principal direction 1 (distance)", "principal direction 2 (distance)"),
@@ -28,6 +29,8 @@ def stale_note(kept, config):
     changes = [key for key, _, _ in kept.replace(seed=config.seed).differences(config)]
     if kept.epochs != config.epochs:
         changes.append("epochs")
+    if not changes:   # the same settings: another uploaded file
+        changes.append("the uploaded file")
     st.caption("These results are of other settings than the sidebar's now ("
                + ", ".join(changes) + " changed); press the button again for the new ones.")
 
@@ -42,8 +45,11 @@ def landscape_section(run, race):
         return
     choice = st.radio("Slice through the final weights along", list(DIRECTIONS),
                       format_func=DIRECTIONS.get, key="landscape_directions", horizontal=True)
-    view = run.picture(("landscape", choice, None if race is None else id(race)),
-                       lambda: _landscape(run, choice, race))
+    # One view kept per run, redrawn when the directions or the race drawn on it change.
+    kept = run.pictures.get(LANDSCAPE)
+    if kept is None or kept[0] != choice or kept[1] is not race:
+        kept = run.pictures[LANDSCAPE] = (choice, race, _landscape(run, choice, race))
+    view = kept[2]
     for sentence in landscape.describe(view):
         st.markdown(sentence)
     left, right = st.columns([3, 2])
@@ -79,9 +85,10 @@ def _landscape(run, choice, race):
 # --- optimizers -----------------------------------------------------------------------------
 
 def race_of(run):
-    race = st.session_state.get(RACE)
+    """The session's race if it started from this run's own weights on its data, else None."""
+    race, source = st.session_state.get(RACE, (None, None))
     if race is None or run is None or not race.config.same_run(run.config) \
-            or race.config.epochs != run.config.epochs:
+            or race.config.epochs != run.config.epochs or source is not run.source:
         return None
     return race
 
@@ -97,13 +104,15 @@ def race_section(request, run):
         pressed = st.button("Race the optimizers", key="race", type="primary")
     if pressed:
         try:
-            st.session_state[RACE] = studies.race(config, rate, request.dataset)
+            st.session_state[RACE] = (studies.race(config, rate, request.dataset),
+                                      request.dataset)
         except ValueError as error:
             st.error(escaped(str(error)))
-    race = st.session_state.get(RACE)
+    race, source = st.session_state.get(RACE, (None, None))
     if race is None:
         return
-    if not (race.config.same_run(config) and race.config.epochs == config.epochs):
+    if not (race.config.same_run(config) and race.config.epochs == config.epochs) \
+            or source is not request.dataset:
         stale_note(race.config, config)
     for sentence in studies.race_sentences(race):
         st.markdown(sentence)

@@ -47,8 +47,8 @@ def panel(request):
                                                                             else ""))
         try:
             links = runs.class_links(config, students, vary, first, lock, hide)
-        except ValueError as error:
-            st.error(escaped(str(error)))
+        except ValueError as error:   # an uploaded file, or numbers past the largest seed
+            st.caption(escaped(str(error)))
             return
         frame = links_frame(page_address(), links)
         st.caption(f"{len(frame):,} links with these settings, {vary} {first:,} to "

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from formats import number
+from formats import number, percent
 
 
 @pytest.mark.parametrize("value, text", [
@@ -25,3 +25,12 @@ def test_number_reads_back_within_four_significant_digits(value):
     assert len(text.replace("-", "").replace(".", "").split("e")[0].lstrip("0")) <= 4
     assert float(text) == pytest.approx(value, rel=5e-4, abs=0.0)
     assert "e-0" not in text and "e+0" not in text and "0.0000" not in text
+
+
+@pytest.mark.parametrize("share, written", [
+    (0.72, "72%"), (0.0, "0%"), (1.0, "100%"), (199 / 200, "99.5%"), (1 / 200, "0.5%"),
+    (0.0009, "0.1%"), (0.99991, "99.99%"), (0.00004, "0.004%"), (0.5, "50%"), (0.004, "0.4%"),
+    (0.996, "99.6%"),
+])
+def test_percent_never_says_none_or_all_of_a_share_that_is_neither(share, written):
+    assert percent(share) == written
