@@ -13,20 +13,28 @@ def commands():
     return re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
 
 
+VENV = "python3 -m venv .venv && .venv/bin/pip install -r "
+
+
 def test_set_up_is_two_commands_one_for_the_app_and_one_for_the_tests():
     app, tests = commands()[:2]
-    assert app == "pip install -r requirements.txt && streamlit run backprop_playground.py"
-    assert "pip install -r requirements-dev.txt" in tests
-    assert tests.endswith("python -m pytest")
+    # Each in a virtual environment: Debian's own Python refuses a system-wide pip install.
+    assert app.startswith("apt-get update && apt-get install -y python3-venv && ")
+    assert VENV + "requirements.txt && " in app
+    assert app.endswith(".venv/bin/python -m streamlit run backprop_playground.py")
+    assert VENV + "requirements-dev.txt && " in tests
+    assert tests.endswith(".venv/bin/python -m pytest")
 
 
 def test_ci_runs_the_readmes_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     tests = commands()[1]
-    assert "apt-get install -y chromium" in tests and "apt-get install -y chromium" in ci
-    for step in ("pip install -r requirements-dev.txt", "python -m pytest"):
-        assert step in ci
-    assert "ruff check" in ci
+    packages = "apt-get install -y chromium python3-venv"
+    assert packages in tests and packages in ci.replace("DEBIAN_FRONTEND=noninteractive ", "")
+    for step in ("python3 -m venv .venv", ".venv/bin/pip install -r requirements-dev.txt",
+                 ".venv/bin/python -m pytest"):
+        assert step in tests and step in ci
+    assert ".venv/bin/python -m ruff check" in ci
 
 
 def test_every_try_this_experiment_is_listed_with_its_own_words():
