@@ -158,3 +158,41 @@ def test_quick_experiments_benchmark_prints_a_finite_row_for_each_experiment(cap
         assert line is not None, start
         values = [float(text) for text in NUMBER.findall(line.split("  ", 1)[1])[:3]]
         assert len(values) == 3 and all(math.isfinite(v) and v > 0 for v in values), line
+
+
+def test_ctrl_c_stops_the_verdict_bench_and_every_worker_it_started():
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    bench = subprocess.Popen([sys.executable, "-m", "bench.verdict", "--runs", "400"], cwd=root,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             start_new_session=True)   # its own group, as a terminal's job
+
+    def group():   # the bench and its workers: every process of its session
+        found = set()
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and os.getsid(int(entry.name)) == bench.pid:
+                    found.add(int(entry.name))
+            except (ProcessLookupError, PermissionError):
+                continue
+        return found
+
+    deadline = time.monotonic() + 60
+    while len(group()) < 3 and time.monotonic() < deadline:   # the bench and two workers
+        time.sleep(0.2)
+    assert len(group()) >= 3, "the workers never started"
+    time.sleep(1.0)
+    os.killpg(bench.pid, signal.SIGINT)   # what Ctrl-C sends: the whole foreground group
+    output, _ = bench.communicate(timeout=60)
+    assert bench.returncode == 130, output
+    assert "interrupted after" in output and "Traceback" not in output, output
+    deadline = time.monotonic() + 10
+    while group() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not group(), "worker processes were left running"
