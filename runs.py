@@ -198,11 +198,15 @@ def to_link(config):
     return {key: _link_text(getattr(config, key)) for key in KEYS}
 
 
+CLASS_VARIES = ("seed", "data_seed", "dataset")
+
+
 def class_links(config, students, vary="seed", first=0, lock=(), hide=()):
-    """One link query per student: `config` with `vary` (seed or data_seed) set to first,
-    first + 1, ...; with the teacher's `lock` and `hide` lists. -> [(student, value, query)]"""
-    if vary not in ("seed", "data_seed"):
-        raise ValueError("vary must be seed or data_seed")
+    """One link query per student: `config` with `vary` set to first, first + 1, ... (a
+    seed or data seed), or for "dataset" to the datasets in turn from data.NAMES[first];
+    with the teacher's `lock` and `hide` lists. -> [(student, value, query)]"""
+    if vary not in CLASS_VARIES:
+        raise ValueError(f"vary must be one of {', '.join(CLASS_VARIES)}")
     if config.dataset == UPLOAD:
         raise ValueError("A link cannot carry an uploaded file: choose a generated dataset "
                          "for the class, or share the file with the students.")
@@ -210,6 +214,8 @@ def class_links(config, students, vary="seed", first=0, lock=(), hide=()):
     links = []
     for student in range(1, students + 1):
         value = first + student - 1
+        if vary == "dataset":
+            value = data.NAMES[value % len(data.NAMES)]
         settings = {**to_link(config.replace(**{vary: value})),
                     **{key: text for key, text in limits.items() if text}}
         links.append((student, value, urlencode(settings, safe=",")))

@@ -6,13 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import data
 import runs
 from tabs.sidebar import LINKED_KEYS, TABS
 from tabs.text import escaped
 
 LOCAL = "http://localhost:8501/"   # where the page is, when the browser has not said
 VARIES = {"seed": "seed (the same data, other initial weights)",
-          "data_seed": "data seed (other points of the same kind)"}
+          "data_seed": "data seed (other points of the same kind)",
+          "dataset": "dataset (the datasets in turn)"}
 MAX_STUDENTS = 200
 
 
@@ -38,8 +40,11 @@ def panel(request):
                                    key="class_size")
         vary = st.radio("Each student gets their own", list(VARIES), format_func=VARIES.get,
                         key="class_vary")
-        first = st.number_input("Numbered from", min_value=0, max_value=runs.MAX_SEED,
-                                value=int(getattr(config, vary)), key="class_first")
+        if vary == "dataset":
+            first = data.NAMES.index(config.dataset) if config.dataset in data.NAMES else 0
+        else:
+            first = st.number_input("Numbered from", min_value=0, max_value=runs.MAX_SEED,
+                                    value=int(getattr(config, vary)), key="class_first")
         lock = st.multiselect("Lock (shown, not changeable)", LINKED_KEYS, key="class_lock",
                               default=[vary])
         hide = st.multiselect("Hide", (*LINKED_KEYS, *TABS), key="class_hide",
@@ -51,8 +56,10 @@ def panel(request):
             st.caption(escaped(str(error)))
             return
         frame = links_frame(page_address(), links)
-        st.caption(f"{len(frame):,} links with these settings, {vary} {first:,} to "
-                   f"{first + len(frame) - 1:,}.")
+        values = frame["value"]
+        st.caption(f"{len(frame):,} links with these settings, {vary} "
+                   + (", ".join(dict.fromkeys(values)) if vary == "dataset" else
+                      f"{values.iloc[0]:,} to {values.iloc[-1]:,}") + ".")
         st.dataframe(frame, hide_index=True, height=200,
                      column_config={"link": st.column_config.LinkColumn("link")})
         st.download_button("Download the links (CSV)", frame.to_csv(index=False),

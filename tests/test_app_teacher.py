@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import data
 import runs
 from tabs import teacher
 from tests.test_app import page_text
@@ -120,3 +121,16 @@ def test_class_links_vary_the_data_seed_and_refuse_an_uploaded_file():
         runs.class_links(config.replace(dataset=runs.UPLOAD), 3)
     with pytest.raises(ValueError, match="seed"):
         runs.class_links(config, 3, "lr")
+
+
+def test_class_links_can_give_each_student_another_dataset_in_turn():
+    config = runs.config(arch="2-4-1", dataset="circle")
+    links = runs.class_links(config, 10, "dataset", data.NAMES.index("circle"))
+    names = [value for _, value, _ in links]
+    assert names[:2] == ["circle", "gaussians"] and len(set(names)) == len(data.NAMES)
+    for name, (_, _, query) in zip(names, links):
+        assert f"dataset={name}" in query
+    at = opened(dataset="circle")
+    at.radio(key="class_vary").set_value("dataset").run()
+    frame = next(d.value for d in at.dataframe if "link" in d.value.columns)
+    assert list(frame["value"][:2]) == ["circle", "gaussians"]
