@@ -13,6 +13,7 @@ import runs
 import studies
 from formats import number
 from tests.test_app import page_text
+from tests.test_app_data import csv_bytes
 from verdict import Kind
 
 APP = "../backprop_playground.py"
@@ -185,17 +186,15 @@ def test_bad_settings_get_a_message_and_no_experiment():
 
 def test_an_uploaded_file_is_what_the_sweep_and_the_map_train_on():
     made = data.make("moons", points=40, noise=0.1, seed=3)
-    rows = ["x1,x2,label"] + [f"{float(a)!r},{float(b)!r},{int(t)}"
-                              for (a, b), t in zip(made.X, made.y.ravel())]
+    content = csv_bytes(made.X, made.y)
     at = open_tab(arch="2-4-1", sweep_seeds=10, map_seeds=10, epochs=300)
-    at.file_uploader(key="upload").set_value(("moons.csv", "\n".join(rows).encode(),
-                                              "text/csv")).run()
+    at.file_uploader(key="upload").set_value(("moons.csv", content, "text/csv")).run()
     healthy(at)
     assert at.selectbox(key="dataset").value == runs.UPLOAD
     at.button(key="sweep").click().run()
     at.button(key="map").click().run()
     text = page_text(healthy(at))
-    uploaded = data.read_csv(io.BytesIO("\n".join(rows).encode()))
+    uploaded = data.read_csv(io.BytesIO(content))
     config = config_of(at).replace(dataset=runs.UPLOAD)
     expected = studies.sweep(config, range(10), uploaded)
     solved = int(expected.solved.sum())
@@ -221,20 +220,16 @@ def test_a_click_during_a_sweep_keeps_its_finished_seeds_and_says_stopped_only_i
     assert "Stopped" not in text and "of 10 seeds (" in text
 
 
-def csv_of(dataset):
-    rows = ["x1,x2,label"] + [f"{float(a)!r},{float(b)!r},{int(t)}"
-                              for (a, b), t in zip(dataset.X, dataset.y.ravel())]
-    return "\n".join(rows).encode()
-
-
 def test_results_of_another_uploaded_file_are_marked_out_of_date_and_the_map_never_breaks():
     at = open_tab(arch="2-4-1", sweep_seeds=10, map_seeds=10, epochs=200)
-    first = csv_of(data.make("moons", points=30, noise=0.1, seed=3))
+    made = data.make("moons", points=30, noise=0.1, seed=3)
+    first = csv_bytes(made.X, made.y)
     at.file_uploader(key="upload").set_value(("a.csv", first, "text/csv")).run()
     for button in ("sweep", "map", "race"):
         at.button(key=button).click().run()
     assert "other settings than" not in page_text(healthy(at))
-    second = csv_of(data.make("xor_cloud", points=30, noise=0.1, seed=4))
+    made = data.make("xor_cloud", points=30, noise=0.1, seed=4)
+    second = csv_bytes(made.X, made.y)
     at.file_uploader(key="upload").set_value(("b.csv", second, "text/csv")).run()
     text = page_text(healthy(at))
     assert text.count("(the uploaded file changed)") == 3   # sweep, map and race
