@@ -98,7 +98,7 @@ def initial_parameters(sizes, seed):
 # --- measuring -------------------------------------------------------------------------
 
 def median_seconds(runs, repeats):
-    """Median wall time of each run, and each run's last result.
+    """Median wall time of each run, all its times, and each run's last result.
 
     The runs take turns within every repeat, so a burst of load from elsewhere on a shared
     machine falls on all of them alike instead of skewing their ratio.
@@ -109,7 +109,7 @@ def median_seconds(runs, repeats):
             start = time.perf_counter()
             results[i] = run()
             times[i].append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times], results
+    return [statistics.median(t) for t in times], times, results
 
 
 def name(sizes):
@@ -120,7 +120,7 @@ def measure_train(sizes, plan):
     """Engine and reference us/epoch, and the largest loss difference over the whole curve."""
     per_epoch = 1e6 / plan.epochs
     weights, biases = initial_parameters(sizes, SEED)
-    (engine_s, reference_s), (history, (losses, _, _)) = median_seconds(
+    (engine_s, reference_s), _, (history, (losses, _, _)) = median_seconds(
         [lambda: MLP(sizes, seed=SEED).train(XOR_X, XOR_Y, LEARNING_RATE, plan.epochs),
          lambda: reference_train(weights, biases, XOR_X, XOR_Y, LEARNING_RATE, plan.epochs)],
         plan.train_repeats)
@@ -130,7 +130,7 @@ def measure_train(sizes, plan):
 
 def measure_many(sizes, plan):
     """train_many seconds, the reference's seconds scaled to plan.seeds, and the loss check."""
-    (engine_s,), (runs,) = median_seconds(
+    (engine_s,), _, (runs,) = median_seconds(
         [lambda: train_many(sizes, range(plan.seeds), XOR_X, XOR_Y, LEARNING_RATE, plan.epochs)],
         plan.many_repeats)
     final_losses = []
@@ -149,7 +149,7 @@ def measure_data(plan):
     """MLP.train seconds on XOR (2-4-1) and on a 400-point spiral (2-8-8-1), same epochs."""
     epochs = min(DATA_EPOCHS, plan.epochs)
     spiral = data.make("spiral", 400, 0.1, 0)
-    (xor_s, spiral_s), _ = median_seconds(
+    (xor_s, spiral_s), _, _ = median_seconds(
         [lambda: MLP((2, 4, 1), seed=SEED).train(XOR_X, XOR_Y, LEARNING_RATE, epochs),
          lambda: MLP((2, 8, 8, 1), seed=SEED).train(spiral.X, spiral.y, LEARNING_RATE, epochs)],
         plan.train_repeats)

@@ -36,6 +36,7 @@ import numpy as np
 import landscape
 import runs
 import studies
+from bench.engine import median_seconds
 from network import MLP, OPTIMIZERS
 from sweeps import train_many
 
@@ -82,21 +83,6 @@ class Row:
 
 # --- measuring -------------------------------------------------------------------------
 
-def medians(works, repeats):
-    """Each work's median wall time, all its times, and its last result.
-
-    The works take turns within every repeat, so that a burst of load from elsewhere on a
-    shared machine falls on all of them alike instead of skewing their ratio.
-    """
-    times, results = [[] for _ in works], [None] * len(works)
-    for _ in range(repeats):
-        for i, work in enumerate(works):
-            start = time.perf_counter()
-            results[i] = work()
-            times[i].append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times], times, results
-
-
 def one_network(config, seed, learning_rate=None, optimizer="sgd", snapshot_epochs=()):
     """The History of `config` trained alone from `seed`, as MLP.train records it."""
     train_set, _ = runs.training_sets(config)
@@ -119,7 +105,7 @@ def measure_sweep(plan):
     train_set, _ = runs.training_sets(config)
     seeds = range(plan.sweep_seeds)
     sample = range(plan.sweep_reference)
-    (sweep_s, many_s, sample_s), _, (swept, many, histories) = medians(
+    (sweep_s, many_s, sample_s), _, (swept, many, histories) = median_seconds(
         [lambda: studies.sweep(config, seeds),
          lambda: train_many(config.layer_sizes, seeds, train_set.X, train_set.y, config.lr,
                             config.epochs),
@@ -162,7 +148,7 @@ def measure_map(plan):
         return {(arch, rate, seed): one_network(config.replace(arch=arch), seed, rate)
                 for arch in archs for rate in rates for seed in range(plan.map_reference)}
 
-    (map_s, sample_s), (map_times, _), (rows, histories) = medians([whole_map, sample],
+    (map_s, sample_s), (map_times, _), (rows, histories) = median_seconds([whole_map, sample],
                                                                    plan.map_repeats)
     networks = len(archs) * len(rates) * plan.map_seeds
     reference_s = sample_s * plan.map_seeds / plan.map_reference
@@ -224,7 +210,7 @@ def measure_landscape(plan):
         start = time.perf_counter()
         first = landscape.plane(run.net, X, y, centre, directions, extent, plan.points)
         cold_s = time.perf_counter() - start
-        (plane_s, reference_s), _, (section, loss) = medians(
+        (plane_s, reference_s), _, (section, loss) = median_seconds(
             [lambda run=run, centre=centre, directions=directions, extent=extent, X=X, y=y:
              landscape.plane(run.net, X, y, centre, directions, extent, plan.points),
              lambda run=run, centre=centre, directions=directions, X=X, y=y, grid=first:
@@ -243,7 +229,7 @@ def measure_landscape(plan):
 def measure_race(plan):
     config = runs.config(arch=ARCH, epochs=plan.epochs)
     kept = np.unique(np.linspace(0, config.epochs, studies.RACE_SNAPSHOTS).round().astype(int))
-    (race_s, reference_s), _, (race, histories) = medians(
+    (race_s, reference_s), _, (race, histories) = median_seconds(
         [lambda: studies.race(config),
          lambda: [one_network(config, config.seed, optimizer=name, snapshot_epochs=kept)
                   for name in OPTIMIZERS]],
