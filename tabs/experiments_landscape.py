@@ -22,7 +22,12 @@ AXES = {"principal": ("principal direction 1 (distance)", "principal direction 2
 
 def same_setting(kept, config):
     """True if `kept` (a result's config) is `config` but for the seed."""
-    return kept.replace(seed=config.seed).same_run(config) and kept.epochs == config.epochs
+    return _same(kept.replace(seed=config.seed), config)
+
+
+def _same(kept, config):
+    """True if `kept` trains exactly what `config` does, epochs included."""
+    return kept.same_run(config) and kept.epochs == config.epochs
 
 
 def stale_note(kept, config):
@@ -87,8 +92,8 @@ def _landscape(run, choice, race):
 def race_of(run):
     """The session's race if it started from this run's own weights on its data, else None."""
     race, source = st.session_state.get(RACE, (None, None))
-    if race is None or run is None or not race.config.same_run(run.config) \
-            or race.config.epochs != run.config.epochs or source is not run.source:
+    if race is None or run is None or not _same(race.config, run.config) \
+            or source is not run.source:
         return None
     return race
 
@@ -111,8 +116,7 @@ def race_section(request, run):
     race, source = st.session_state.get(RACE, (None, None))
     if race is None:
         return
-    if not (race.config.same_run(config) and race.config.epochs == config.epochs) \
-            or source is not request.dataset:
+    if not _same(race.config, config) or source is not request.dataset:
         stale_note(race.config, config)
     for sentence in studies.race_sentences(race):
         st.markdown(sentence)
