@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import streamlit as st
 
 from pictures import png
 from pictures.boundary import BoundaryRenderer, grid_points, legend_png
@@ -16,6 +17,19 @@ from pictures.legend import legend_svg as _legend_svg
 PICTURE_PX = 300   # the width of the boundary and the network diagram on the page, CSS pixels
 SCALE = 2          # image pixels per CSS pixel
 DIAGRAM_GRID = 40  # the diagram's heatmaps: the network evaluated on a 40 x 40 grid
+
+
+def show_png(picture, css_width=None, caption=None):
+    """Show PNG bytes as drawn, filling `css_width` CSS pixels (the column's width if None).
+
+    `st.image` re-encodes a PNG without transparency as a JPEG unless told it is a PNG, and
+    shrinks a picture wider than a width in pixels to that width: either would undo SCALE.
+    A picture wider than `css_width` is shown in a container of that width instead."""
+    if css_width is None:
+        st.image(picture, caption=caption, width="stretch", output_format="PNG")
+        return
+    with st.container(width=css_width):
+        st.image(picture, caption=caption, width="stretch", output_format="PNG")
 
 
 @cache

@@ -193,7 +193,7 @@ def _network(run, inspection, weight):
                + (f"Each connection is labelled with its {gradient} ∂L/∂w. " if labelled else
                   "Hover a connection for w and ∂L/∂w; every value is in the tables below. ")
                + f"The bold connection is {weight.name}, followed below.")
-    st.image(drawing.legend("signed"), width=300, output_format="PNG")
+    drawing.show_png(drawing.legend("signed"), 300)
 
 
 def _forward(run, inspection, example):

@@ -132,7 +132,7 @@ def _pictures(run, epoch, last_epoch=None):
         st.caption(f"The network at epoch {epoch:,}: each neuron's output over the plane. "
                    "Lines are weights; width is size.")
     with boundary:
-        st.image(drawing.frame(run, epoch), width="stretch")
+        drawing.show_png(drawing.frame(run, epoch))
         st.caption(boundary_caption(run, epoch))
     with curves:
         untrained = run.verdict is None and last_epoch is None
@@ -260,8 +260,8 @@ def _inside(run, epoch):
     st.subheader(f"Inside the network at epoch {epoch:,}")
     for layer, (picture, caption) in enumerate(run.picture(("heatmaps", epoch),
                                                            lambda: _heatmaps(run, epoch)), 1):
-        st.image(picture, caption=f"Hidden layer {layer}: {caption}",
-                 width=Image.open(io.BytesIO(picture)).width // drawing.SCALE)
+        drawing.show_png(picture, Image.open(io.BytesIO(picture)).width // drawing.SCALE,
+                         f"Hidden layer {layer}: {caption}")
     spec, caption = run.picture(("hidden_space", epoch), lambda: _hidden_space(run, epoch))
     st.vega_lite_chart(spec, width="stretch")
     st.caption(caption)

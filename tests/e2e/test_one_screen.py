@@ -95,6 +95,27 @@ def test_after_train_the_network_the_boundary_and_the_loss_are_in_one_screen(at_
     app.screenshot("one_screen_after.png")
 
 
+def test_every_picture_reaches_the_browser_as_the_png_drawn_at_twice_its_size(at_size):
+    """Streamlit re-encodes a PNG without transparency as a JPEG unless told it is a PNG, and
+    shrinks one wider than a width in pixels: neither may happen to the app's pictures."""
+    app = at_size(DESKTOP).open()
+    page = app.page
+    app.train()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .every(image => image.complete && image.naturalWidth > 0)""", timeout=TIMEOUT_MS)
+    pictures = page.evaluate("""async () => Promise.all(
+        [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .filter(image => !image.src.startsWith('data:'))
+        .map(async image => ({src: image.src, shown: image.getBoundingClientRect().width,
+                              natural: image.naturalWidth,
+                              type: (await fetch(image.src)).headers.get('content-type')})))""")
+    assert len(pictures) >= 2, pictures   # the boundary and the hidden layer's neurons
+    for picture in pictures:
+        assert picture["type"] == "image/png", picture
+        assert picture["natural"] >= 2 * picture["shown"] - 2, picture
+    app.assert_healthy()
+
+
 def test_on_a_phone_nothing_is_cut_off_and_the_result_shows_after_train(at_size):
     app = at_size(PHONE).open()
     page = app.page
