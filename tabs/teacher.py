@@ -31,8 +31,13 @@ def links_frame(address, links):
 
 
 def panel(request):
+    """The panel, filled only while it is open: a closed one costs a page nothing."""
     config = request.config
-    with st.sidebar.expander("For teachers: a link per student"):
+    expander = st.sidebar.expander("For teachers: a link per student", key="teacher",
+                                   on_change="rerun")
+    if not expander.open:
+        return
+    with expander:
         if config is None:
             st.caption("Fix the settings above first: every link carries them.")
             return

@@ -89,8 +89,20 @@ def test_bad_lock_and_hide_items_are_ignored_with_a_note_and_the_good_ones_apply
     assert "Something went wrong" not in page_text(at)
 
 
+def test_the_teachers_panel_is_filled_only_while_it_is_open():
+    at = opened()
+    assert "class_size" not in [widget.key for widget in at.number_input]
+    assert not [d for d in at.dataframe if "link" in d.value.columns]
+    at.session_state["teacher"] = True   # as a click on the expander does
+    at.run()
+    assert at.number_input(key="class_size").value == 30
+    assert len(next(d.value for d in at.dataframe if "link" in d.value.columns)) == 30
+
+
 def test_the_teachers_panel_gives_each_student_the_settings_and_their_own_seed():
     at = opened(arch="2-2-1", lr="0.5")
+    at.session_state["teacher"] = True
+    at.run()
     at.number_input(key="class_size").set_value(5)
     at.number_input(key="class_first").set_value(40)
     at.multiselect(key="class_lock").set_value(["seed", "arch"])
@@ -131,6 +143,8 @@ def test_class_links_can_give_each_student_another_dataset_in_turn():
     for name, (_, _, query) in zip(names, links):
         assert f"dataset={name}" in query
     at = opened(dataset="circle")
+    at.session_state["teacher"] = True
+    at.run()
     at.radio(key="class_vary").set_value("dataset").run()
     frame = next(d.value for d in at.dataframe if "link" in d.value.columns)
     assert list(frame["value"][:2]) == ["circle", "gaussians"]
