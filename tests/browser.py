@@ -5,8 +5,9 @@ bench/classroom.py and bench/memory.py. Import it as `tests.browser` from the pr
 (pytest's `pythonpath = ["."]`; `python -m bench.<name>` puts the folder on the path too).
 
 - The server: `streamlit_server()` runs the app on a free port and yields a `Server`
-  (url, pid, log); `healthy()` asks /_stcore/health; `memory_kib()`, `cpu_seconds()` and
-  `mib()` read and show what the server process uses.
+  (url, pid, log); `healthy()` asks /_stcore/health; `memory_kib()`, `cpu_seconds()`,
+  `tree_cpu_seconds()` and `mib()` read and show what the server process (and its
+  workers) use.
 - The browser: `chromium_launch_options()` and the selectors and scripts every page needs
   (TRAIN, FINAL_LOSS, STATUS, NOT_RUNNING, COUNT_RUNS, RUNS_SEEN, RUNS_SINCE).
 - Async pages (for the benchmarks): `open_app()`, `rerun()`, `idle()`, `train_and_read()`.
@@ -122,10 +123,39 @@ def memory_kib(pid, field="VmRSS"):
     raise KeyError(f"{field} not in /proc/{pid}/status")
 
 
+def _stat(pid):
+    """The fields of /proc/<pid>/stat after the command name (field 3, the state, first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid):
     """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid):
+    """User + system CPU time of a process and all its descendants so far: the living ones,
+    and those that ended and were waited for (counted in their parent's cutime and cstime)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(_stat(entry.name)[1])
+            except (OSError, IndexError):   # ended while we looked
+                continue
+    tree, grew = {pid}, True
+    while grew:
+        grown = tree | {child for child, parent in parents.items() if parent in tree}
+        grew, tree = grown != tree, grown
+    ticks = 0
+    for member in tree:
+        try:
+            fields = _stat(member)
+        except OSError:
+            continue
+        ticks += sum(int(fields[i]) for i in (11, 12, 13, 14))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def mib(kib):

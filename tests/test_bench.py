@@ -2,6 +2,7 @@
 
 import math
 import re
+import time
 
 import pytest
 
@@ -196,3 +197,38 @@ def test_ctrl_c_stops_the_verdict_bench_and_every_worker_it_started():
     while group() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not group(), "worker processes were left running"
+
+
+# --- bench/server.py: the server's CPU per step ----------------------------------------------
+
+def test_tree_cpu_counts_a_child_process_that_cpu_seconds_of_the_parent_does_not():
+    import os
+    import subprocess
+    import sys
+
+    from tests.browser import cpu_seconds, tree_cpu_seconds
+
+    child = subprocess.Popen([sys.executable, "-c", "import time\nend = time.process_time() + 0.5\n"
+                              "while time.process_time() < end: pass\ntime.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 20
+        while cpu_seconds(child.pid) < 0.45 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        alone, tree = cpu_seconds(os.getpid()), tree_cpu_seconds(os.getpid())
+        assert tree - alone >= 0.45   # the child's burn, counted while it lives
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_server_bench_table_gives_medians_ratios_and_the_targets():
+    from bench.server import STEPS, Server, table
+
+    reference, current = Server("HEAD", "", 0), Server("tree", "", 0)
+    for seconds in (0.4, 0.2, 0.3):
+        for step in STEPS:
+            reference.seconds[step].append(seconds)
+            current.seconds[step].append(seconds / 4)
+    rows = {line[:16].strip(): line.split()[-5:] for line in table(reference, current).splitlines()}
+    assert rows["cold page load"] == ["0.300", "0.075", "0.25x", "0.15", "yes"]
+    assert rows["Train"] == ["0.300", "0.075", "0.25x", "0.25", "yes"]
