@@ -411,13 +411,27 @@ class MLP:
         self.l2 = check_l2(l2)
         self.activation, self.loss_name, self.init = activation, loss, init
         self.optimizer = optimizer
-        self._rule = OPTIMIZERS[optimizer].rule
-        self._hidden = ACTIVATIONS[activation]
-        self.activation_of = [self._hidden] * (len(self.layer_sizes) - 2) + [OUTPUT]
-        self._loss = LOSSES[loss]
+        self._look_up()
         self._initial_weights, self._initial_biases = _initial_parameters(
             self.layer_sizes, init, self.seed)
         self.reset()
+
+    def _look_up(self):
+        """The functions of the activations, loss and optimizer named."""
+        self._rule = OPTIMIZERS[self.optimizer].rule
+        self._hidden = ACTIVATIONS[self.activation]
+        self.activation_of = [self._hidden] * (len(self.layer_sizes) - 2) + [OUTPUT]
+        self._loss = LOSSES[self.loss_name]
+
+    # Pickled (to go to another process) without those functions, which are looked up again
+    # by name on arrival: the numbers travel exactly.
+    def __getstate__(self):
+        looked_up = ("_rule", "_hidden", "activation_of", "_loss")
+        return {key: value for key, value in vars(self).items() if key not in looked_up}
+
+    def __setstate__(self, state):
+        vars(self).update(state)
+        self._look_up()
 
     def reset(self):
         """Back to the identical initial weights (epoch 0), the first mini-batch order and

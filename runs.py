@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import count
+from secrets import randbits
 from urllib.parse import urlencode
 
 import numpy as np
@@ -37,7 +37,8 @@ FRAMES = 21           # decision-boundary snapshots per training segment
 CHUNKS = 20           # progress updates per training segment, at least
 CHUNK_SECONDS = 0.04  # and at most about this long between them
 FIRST_CHUNK = 100     # epochs, before the speed of this network is known
-_run_ids = count(1)
+LIVE_AFTER = 0.3      # CPU seconds of training before the first live frame
+LIVE_EVERY = 0.15     # CPU seconds of training between live frames
 
 
 def parse_architecture(text):
@@ -291,7 +292,8 @@ class Run:
     net: MLP                        # the network now (its final weights)
     history: History
     verdict: Verdict
-    id: int = field(default_factory=lambda: next(_run_ids))
+    # Random, not counted: runs trained in worker processes must not share an id.
+    id: int = field(default_factory=lambda: randbits(62))
     pictures: dict = field(default_factory=dict)   # anything drawn once per run
 
     def continues(self, config, dataset=None):
@@ -449,6 +451,37 @@ def train(config, progress=None, dataset=None):
                     progress=progress)
 
 
+def live_frames(draw, after=LIVE_AFTER, every=LIVE_EVERY):
+    """A `progress` for train and extend that calls `draw(progress)` once the training has
+    used `after` seconds of its thread's CPU time, then every `every` seconds of it: a busy
+    machine draws no more frames per run than an idle one, and a shorter run none."""
+    drawn = time.thread_time() + after - every
+
+    def progress(now):
+        nonlocal drawn
+        if time.thread_time() - drawn >= every:
+            draw(now)
+            drawn = time.thread_time()
+    return progress
+
+
+def judged(run):
+    """`run` with its verdict (a run drawn live has none yet)."""
+    if run.verdict is not None:
+        return run
+    return dataclasses.replace(run, verdict=_judge(run.config, run.data, run.net, run.history))
+
+
+def without_pictures(run):
+    """`run` without what was drawn of it (to send it to another process cheaply)."""
+    return dataclasses.replace(run, pictures={})
+
+
+def kept_pictures(run):
+    """What a longer run keeps of `run`'s pictures (see `extend`)."""
+    return {key: value for key, value in run.pictures.items() if _still_true(key)}
+
+
 def _still_true(picture_key):
     """Pictures a longer run keeps: the point markers, and what was drawn of an epoch."""
     return picture_key == "marks" or (isinstance(picture_key, tuple)
@@ -458,9 +491,8 @@ def _still_true(picture_key):
 def extend(run, epochs=None, progress=None):
     """The run trained `epochs` more epochs (its config's, if None) from where it stopped."""
     epochs = run.config.epochs if epochs is None else epochs
-    kept = {key: value for key, value in run.pictures.items() if _still_true(key)}
     return _segment(run.config, run.data, run.test, run.source, run.net.copy(), epochs,
-                    run.history, progress, kept)
+                    run.history, progress, kept_pictures(run))
 
 
 def untrained(config, dataset=None):
