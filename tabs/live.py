@@ -1,27 +1,25 @@
 """The toolbar (Train, Step, Continue, Reset, Stop, Play) and training drawn live.
 
-While a network trains, the run so far is kept in the session and the page is redrawn every
-LIVE_EVERY seconds of training, from the first LIVE_AFTER seconds on: Stop, or any other
-click, ends the script run that trains (Streamlit reruns the script at the next redraw), and
-the next run finds what was trained and keeps it. Seconds of training are the CPU time of the
-script's own thread, so a busy server draws no more frames per run than an idle one, and a
-run shorter than LIVE_AFTER shows its result at once without frames nobody would see.
+Training runs in the server's pool of worker processes (`workers`, shared by every session;
+BACKPROP_WORKERS=0 trains in the script's own thread instead). While a network trains, the
+page is redrawn with live frames on the cadence of `runs.live_frames`, and the run so far is
+kept in the session: Stop, or any other click, ends the script run that trains (Streamlit
+reruns the script at the next redraw), the worker is told to stop and hands back what it
+trained, and the next run finds that and keeps it.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import streamlit as st
 
 import runs
+import workers
 from runs import PRESETS
 from tabs.sidebar import apply_preset
 from tabs.text import escaped
 
-LIVE_AFTER = 0.3           # CPU seconds of training before the first live redraw
-LIVE_EVERY = 0.15          # CPU seconds of training between live redraws
 UNFINISHED = "_unfinished"  # session key: the run being trained, as it stands, until it ends
 STOPPED = "_stopped"        # session key: (epochs trained, epochs asked) of a stopped run
 PLAYED = "_played"          # session key: Play got to the last snapshot
@@ -129,23 +127,22 @@ def act(request, actions, stop, redraw):
         return run
     continues = run is not None and run.continues(config, request.dataset)
     if actions.step and continues:
-        make, first, epochs = (lambda progress: runs.extend(run, 1, progress)), run.epochs, 1
+        job, first, epochs = (workers.extend_run, run, 1), run.epochs, 1
     elif actions.step:
-        make = lambda progress: runs.train(config.replace(epochs=1), progress, request.dataset)
-        first, epochs = 0, 1
+        job, first, epochs = (workers.train_run, config.replace(epochs=1), request.dataset), 0, 1
     elif actions.more:
-        make = lambda progress: runs.extend(run, config.epochs, progress)
-        first, epochs = run.epochs, config.epochs
+        job, first, epochs = (workers.extend_run, run, config.epochs), run.epochs, config.epochs
     else:
-        make = lambda progress: runs.train(config, progress, request.dataset)
-        first, epochs = 0, config.epochs
+        job, first, epochs = (workers.train_run, config, request.dataset), 0, config.epochs
     stop.button("Stop", key="stop", type="primary")   # no help: see Train
     st.session_state.pop(STOPPED, None)
     try:
-        trained = _train_live(make, redraw, first + epochs)
-    except ValueError as error:   # data the network cannot start on, say
+        trained = _train_live(job, redraw, first + epochs)
+    except (ValueError, workers.WorkerDiedError) as error:   # data it cannot start on; a crash
         st.session_state.pop(UNFINISHED, None)
-        st.error(escaped(str(error)) + " The previous run is kept.")
+        said = str(error) if isinstance(error, ValueError) else (
+            f"The training stopped unexpectedly ({error}); press the button again.")
+        st.error(escaped(said) + " The previous run is kept.")
         return st.session_state.get("run")
     stop.button("Stop", key="stop_done", disabled=True)
     st.session_state["run"] = trained
@@ -153,18 +150,45 @@ def act(request, actions, stop, redraw):
     return trained
 
 
-def _train_live(make, redraw, last_epoch):
-    """`make(progress)` with the page redrawn live; the run so far is kept in the session
-    until it returns."""
-    drawn = time.thread_time() + LIVE_AFTER - LIVE_EVERY
+@st.cache_resource
+def pool():
+    """The server's worker pool, shared by every session; None to train in-process."""
+    size = workers.size_from_environment()
+    return workers.Pool(size) if size else None
 
-    def progress(now):
-        nonlocal drawn
-        st.session_state[UNFINISHED] = (now.run, last_epoch)
-        if time.thread_time() - drawn >= LIVE_EVERY:
-            redraw(now, last_epoch)
-            drawn = time.thread_time()
 
-    trained = make(progress)
+def _train_live(job, redraw, last_epoch):
+    """`job` = (a job of `workers`, its arguments) run with the page redrawn live; the run
+    so far is kept in the session until it returns."""
+    function, *arguments = job
+    extending = function is workers.extend_run
+    source = arguments[0].source if extending else arguments[1]
+    if extending:   # its pictures stay here; the longer run keeps some
+        kept = runs.kept_pictures(arguments[0])
+        arguments[0] = runs.without_pictures(arguments[0])
+
+    def ours(run):
+        """A run from a worker holds a copy of an uploaded file's points: the session's own
+        object again, which `Run.continues` recognises."""
+        if run is not None:
+            run.source = source
+        return run
+
+    def keep(so_far):
+        st.session_state[UNFINISHED] = ((lambda: ours(so_far)), last_epoch)
+
+    def frame(report):
+        fraction, so_far = report[0], ours(report[1])
+        st.session_state[UNFINISHED] = ((lambda: runs.judged(so_far)), last_epoch)
+        redraw(runs.Progress(fraction, so_far.history, lambda judged=True: so_far), last_epoch)
+
+    workers_pool = pool()
+    if workers_pool is None:
+        trained = function(*arguments, workers.InProcess(frame))
+    else:
+        trained = ours(workers_pool.call(function, *arguments, on_report=frame,
+                                         on_stopped=lambda so_far: so_far and keep(so_far)))
+    if extending:
+        trained.pictures.update({**kept, **trained.pictures})
     st.session_state.pop(UNFINISHED, None)
     return trained
