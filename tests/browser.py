@@ -6,8 +6,8 @@ bench/classroom.py and bench/memory.py. Import it as `tests.browser` from the pr
 
 - The server: `streamlit_server()` runs the app on a free port and yields a `Server`
   (url, pid, log); `healthy()` asks /_stcore/health; `memory_kib()`, `cpu_seconds()`,
-  `tree_cpu_seconds()` and `mib()` read and show what the server process (and its
-  workers) use.
+  `tree_cpu_seconds()`, `tree_memory_kib()` and `mib()` read and show what the server
+  process (and its workers) use.
 - The browser: `chromium_launch_options()` and the selectors and scripts every page needs
   (TRAIN, FINAL_LOSS, STATUS, NOT_RUNNING, COUNT_RUNS, RUNS_SEEN, RUNS_SINCE).
 - Async pages (for the benchmarks): `open_app()`, `rerun()`, `idle()`, `train_and_read()`.
@@ -134,9 +134,8 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu_seconds(pid):
-    """User + system CPU time of a process and all its descendants so far: the living ones,
-    and those that ended and were waited for (counted in their parent's cutime and cstime)."""
+def tree(pid):
+    """A process and all its living descendants (a server and its worker processes)."""
     parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -144,18 +143,35 @@ def tree_cpu_seconds(pid):
                 parents[int(entry.name)] = int(_stat(entry.name)[1])
             except (OSError, IndexError):   # ended while we looked
                 continue
-    tree, grew = {pid}, True
+    members, grew = {pid}, True
     while grew:
-        grown = tree | {child for child, parent in parents.items() if parent in tree}
-        grew, tree = grown != tree, grown
+        grown = members | {child for child, parent in parents.items() if parent in members}
+        grew, members = grown != members, grown
+    return members
+
+
+def tree_cpu_seconds(pid):
+    """User + system CPU time of a process and all its descendants so far: the living ones,
+    and those that ended and were waited for (counted in their parent's cutime and cstime)."""
     ticks = 0
-    for member in tree:
+    for member in tree(pid):
         try:
             fields = _stat(member)
         except OSError:
             continue
         ticks += sum(int(fields[i]) for i in (11, 12, 13, 14))
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_memory_kib(pid):
+    """Resident memory (VmRSS) of a process and its living descendants, summed."""
+    total = 0
+    for member in tree(pid):
+        try:
+            total += memory_kib(member)
+        except (OSError, KeyError):   # ended, or a zombie without memory
+            continue
+    return total
 
 
 def mib(kib):
