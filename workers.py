@@ -15,7 +15,7 @@ numbers are the ones in-process training gives, bit for bit: the same code on th
 arrays, which travel between processes by pickling, exactly.
 
 The jobs of this app are below: `train_run`, `extend_run` (live frames on the cadence of
-`runs.live_frames`) and `sweep` (each chunk of seeds).
+`runs.live_frames`), `sweep` (each chunk of seeds), `map_row` and `race`.
 """
 
 from __future__ import annotations
@@ -313,3 +313,13 @@ def sweep(config, seeds, dataset, channel):
         return studies.sweep(config, seeds, dataset, progress)
     except CancelledError:
         return done
+
+
+def map_row(config, arch, count, dataset, channel):
+    """studies.map_row in a worker."""
+    return studies.map_row(config, arch, count, dataset=dataset)
+
+
+def race(config, learning_rate, dataset, channel):
+    """studies.race in a worker."""
+    return studies.race(config, learning_rate, dataset)

@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 import studies
+import workers
 from formats import number, percent
 from pictures import study_charts
 from tabs import experiments_landscape as paths
+from tabs import pool
 from tabs.experiments_landscape import same_setting, stale_note
 from tabs.sidebar import load_seed
 from tabs.text import escaped
@@ -68,11 +70,16 @@ def _sweep_section(request):
             progress_slot.progress(len(so_far.seeds) / count,
                                    text=f"Trained {len(so_far.seeds):,} of {count:,} seeds…")
 
+        def keep(so_far):   # stopped: the seeds the worker had finished
+            if so_far is not None:
+                st.session_state[SWEEP_UNFINISHED] = (so_far, count)
+
         st.session_state[SWEEP_SOURCE] = request.dataset
         try:
-            st.session_state[SWEEP] = studies.sweep(config, range(count), request.dataset,
-                                                    progress)
-        except ValueError as error:
+            st.session_state[SWEEP] = pool.run(workers.sweep, config, range(count),
+                                               request.dataset, on_report=progress,
+                                               on_stopped=keep)
+        except (ValueError, workers.WorkerDiedError) as error:
             st.error(escaped(str(error)))
         st.session_state.pop(SWEEP_UNFINISHED, None)
         progress_slot.empty()
@@ -154,7 +161,7 @@ def _load_picked():
 @st.cache_data(max_entries=256, show_spinner=False)
 def _map_row(config, arch, count, _dataset, dataset_key):
     """One architecture's row, shared by every session with the same settings."""
-    return studies.map_row(config, arch, count, dataset=_dataset)
+    return pool.run(workers.map_row, config, arch, count, _dataset)
 
 
 def _map_key(config):
@@ -211,7 +218,7 @@ def _draw_map(key, count, source, stop):
                                                       f"{len(studies.MAP_RATES)} rates…")
         try:
             rows.append(_map_row(key, arch, count, source, dataset_key))
-        except ValueError as error:
+        except (ValueError, workers.WorkerDiedError) as error:
             st.error(escaped(str(error)))
             break
         st.session_state[MAP_UNFINISHED] = (key, count, source, list(rows))

@@ -8,7 +8,9 @@ import streamlit as st
 
 import landscape
 import studies
+import workers
 from pictures import study_charts
+from tabs import pool
 from tabs.text import escaped
 
 RACE = "_race"                 # (the Race, the uploaded Dataset it trained on or None)
@@ -109,9 +111,9 @@ def race_section(request, run):
         pressed = st.button("Race the optimizers", key="race", type="primary")
     if pressed:
         try:
-            st.session_state[RACE] = (studies.race(config, rate, request.dataset),
+            st.session_state[RACE] = (pool.run(workers.race, config, rate, request.dataset),
                                       request.dataset)
-        except ValueError as error:
+        except (ValueError, workers.WorkerDiedError) as error:
             st.error(escaped(str(error)))
     race, source = st.session_state.get(RACE, (None, None))
     if race is None:

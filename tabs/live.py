@@ -17,6 +17,7 @@ import streamlit as st
 import runs
 import workers
 from runs import PRESETS
+from tabs import pool
 from tabs.sidebar import apply_preset
 from tabs.text import escaped
 
@@ -150,13 +151,6 @@ def act(request, actions, stop, redraw):
     return trained
 
 
-@st.cache_resource
-def pool():
-    """The server's worker pool, shared by every session; None to train in-process."""
-    size = workers.size_from_environment()
-    return workers.Pool(size) if size else None
-
-
 def _train_live(job, redraw, last_epoch):
     """`job` = (a job of `workers`, its arguments) run with the page redrawn live; the run
     so far is kept in the session until it returns."""
@@ -182,12 +176,8 @@ def _train_live(job, redraw, last_epoch):
         st.session_state[UNFINISHED] = ((lambda: runs.judged(so_far)), last_epoch)
         redraw(runs.Progress(fraction, so_far.history, lambda judged=True: so_far), last_epoch)
 
-    workers_pool = pool()
-    if workers_pool is None:
-        trained = function(*arguments, workers.InProcess(frame))
-    else:
-        trained = ours(workers_pool.call(function, *arguments, on_report=frame,
-                                         on_stopped=lambda so_far: so_far and keep(so_far)))
+    trained = ours(pool.run(function, *arguments, on_report=frame,
+                            on_stopped=lambda so_far: so_far and keep(so_far)))
     if extending:
         trained.pictures.update({**kept, **trained.pictures})
     st.session_state.pop(UNFINISHED, None)

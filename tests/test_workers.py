@@ -142,3 +142,28 @@ def _cpu(pid):
     from tests.browser import cpu_seconds
     return cpu_seconds(pid)
 
+
+
+def test_a_map_row_and_a_race_in_a_worker_are_the_in_process_ones(pool):
+    config = runs.config(epochs=300)
+    row, here = pool.call(workers.map_row, config, "2-2-1", 20, None), \
+        studies.map_row(config, "2-2-1", 20)
+    assert np.array_equal(row.final_loss, here.final_loss)
+    assert np.array_equal(row.solved_at, here.solved_at)
+    race, alone = pool.call(workers.race, config, 0.5, None), studies.race(config, 0.5)
+    assert studies.race_sentences(race) == studies.race_sentences(alone)
+    for mine, theirs in zip(race.histories, alone.histories):
+        assert np.array_equal(mine.loss, theirs.loss)
+
+
+def test_a_bad_pool_size_is_logged_and_the_server_trains_in_process(monkeypatch, caplog):
+    from tabs import pool as shared_pool
+
+    monkeypatch.setenv(workers.WORKERS, "lots")
+    shared_pool.shared.clear()
+    try:
+        assert shared_pool.shared() is None
+        assert "BACKPROP_WORKERS='lots'" in caplog.text and "in-process" in caplog.text
+        assert shared_pool.run(workers.train_run, runs.config(epochs=5), None).epochs == 5
+    finally:
+        shared_pool.shared.clear()
