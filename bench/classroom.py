@@ -29,6 +29,7 @@ import os
 import statistics
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
@@ -36,10 +37,12 @@ from playwright.async_api import async_playwright
 
 import data
 import workers
+from bench.browser import worktree
 from bench.protocol import Session
 from network import MLP
 from runs import parse_architecture
 from tests.browser import (
+    ROOT,
     chromium_launch_options,
     healthy,
     mib,
@@ -233,16 +236,23 @@ def main(argv=None):
     parser.add_argument("--ttl", type=float, default=20.0,
                         help="server.disconnectedSessionTTL of the server, seconds")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per wait")
+    parser.add_argument("--revision", help="serve this git revision (in a temporary worktree) "
+                                           "instead of the working tree, for a 'before' figure")
     args = parser.parse_args(argv)
     failed = []
-    with streamlit_server(f"--server.disconnectedSessionTTL={args.ttl:g}") as server:
+    with ExitStack() as stack:
+        folder = ROOT if args.revision is None else stack.enter_context(worktree(args.revision))
+        server = stack.enter_context(streamlit_server(
+            f"--server.disconnectedSessionTTL={args.ttl:g}", folder=folder))
         url, pid = server.url, server.pid
         cold = tree_memory_kib(pid)
         asyncio.run(at_once(url, [{"seed": "1", "arch": args.arch}], args.timeout))   # warm-up
         alone = asyncio.run(at_once(url, [{"seed": "2", "arch": args.arch}], args.timeout))[0][0]
         print(f"classroom: one server ({os.cpu_count()} cores), clients speaking Streamlit's "
               f"protocol (bench/protocol.py, a few ms of CPU each), "
-              f"{workers_said()}; memory is the server's whole process tree")
+              + (f"revision {args.revision}" if args.revision else
+                 f"the working tree, {workers_said()}")
+              + "; memory is the server's whole process tree")
         print(f"one session alone: Train -> result {alone.seconds:.2f} s")
 
         # 1. A class presses Train at once.
