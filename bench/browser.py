@@ -732,6 +732,31 @@ def interruptible():
             signal.signal(number, handler)
 
 
+def run_async(coroutine):
+    """asyncio.run(coroutine), our signal handlers back afterwards (the loop takes them)."""
+    try:
+        return asyncio.run(coroutine)
+    finally:
+        _catch_signals()
+
+
+def until_interrupted(body):
+    """`body()` with Ctrl-C and SIGTERM stopping it cleanly: None when it ran to the end,
+    130 (said on stderr) when stopped; `body`'s `finally` blocks and context managers do the
+    clean-up."""
+    INTERRUPTED.clear()
+    try:
+        with interruptible():
+            body()
+    except KeyboardInterrupt:
+        return _interrupted()
+    except PlaywrightError:
+        if not INTERRUPTED.is_set():
+            raise
+        return _interrupted()
+    return None
+
+
 def _interrupted():
     print("interrupted: browser closed, servers stopped, reference worktree removed",
           file=sys.stderr)
@@ -761,32 +786,29 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, help="save the raw samples here")
     args = parser.parse_args(argv)
     chromium_launch_options()   # fails early, with the reason, without chromium
-    INTERRUPTED.clear()
     revision = git("rev-parse", "--short", args.reference)
     changed = len(git("status", "--porcelain").splitlines())
     start_load = load_average()
     options = Options(args.viewport, args.steps, int(args.play_seconds * 1000),
                       int(args.timeout * 1000), {})
-    try:
-        with interruptible(), ExitStack() as stack:
+    pages = []
+
+    def body():
+        with ExitStack() as stack:
             folder = stack.enter_context(worktree(args.reference))
             reference_server = stack.enter_context(streamlit_server(folder=folder))
             current_server = stack.enter_context(streamlit_server(folder=ROOT))
-            reference = PageRecord("reference", f"{args.reference} ({revision}), git worktree",
-                                   reference_server.url)
-            current = PageRecord("current", f"the working tree ({changed} paths changed "
-                                 f"from HEAD)" if changed else "the working tree (clean)",
-                                 current_server.url)
-            try:
-                asyncio.run(measure_pages([reference, current], args.repeats, options))
-            finally:   # the loop took its signal handlers with it: ours again, for the clean-up
-                _catch_signals()
-    except KeyboardInterrupt:
-        return _interrupted()
-    except PlaywrightError:
-        if not INTERRUPTED.is_set():
-            raise
-        return _interrupted()
+            pages.append(PageRecord("reference", f"{args.reference} ({revision}), git worktree",
+                                    reference_server.url))
+            pages.append(PageRecord("current", f"the working tree ({changed} paths changed "
+                                    f"from HEAD)" if changed else "the working tree (clean)",
+                                    current_server.url))
+            run_async(measure_pages(pages, args.repeats, options))
+
+    stopped = until_interrupted(body)
+    if stopped is not None:
+        return stopped
+    reference, current = pages
     end_load = load_average()
 
     size = f"{args.viewport['width']}x{args.viewport['height']}"

@@ -31,10 +31,9 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
-from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
-from bench.browser import INTERRUPTED, _catch_signals, _interrupted, git, interruptible, worktree
+from bench.browser import git, run_async, until_interrupted, worktree
 from tests.browser import (
     COUNT_RUNS,
     ROOT,
@@ -130,30 +129,25 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per wait")
     args = parser.parse_args(argv)
     chromium_launch_options()   # fails early, with the reason, without chromium
-    INTERRUPTED.clear()
     revision = git("rev-parse", "--short", args.reference)
     changed = len(git("status", "--porcelain").splitlines())
     started = time.perf_counter()
-    try:
-        with interruptible(), ExitStack() as stack:
+    servers = []
+
+    def body():
+        with ExitStack() as stack:
             folder = stack.enter_context(worktree(args.reference))
-            reference_server = stack.enter_context(streamlit_server(folder=folder))
-            current_server = stack.enter_context(streamlit_server(folder=ROOT))
-            reference = Server(f"{args.reference} ({revision})", reference_server.url,
-                               reference_server.pid)
-            current = Server("the working tree" + (f" ({changed} paths changed)" if changed
-                                                   else " (clean)"),
-                             current_server.url, current_server.pid)
-            try:
-                asyncio.run(measure([reference, current], args.repeats, int(args.timeout * 1000)))
-            finally:   # the loop took its signal handlers with it: ours again, for the clean-up
-                _catch_signals()
-    except KeyboardInterrupt:
-        return _interrupted()
-    except PlaywrightError:
-        if not INTERRUPTED.is_set():
-            raise
-        return _interrupted()
+            for label, tree_folder in ((f"{args.reference} ({revision})", folder),
+                                       ("the working tree" + (f" ({changed} paths changed)"
+                                                              if changed else " (clean)"), ROOT)):
+                server = stack.enter_context(streamlit_server(folder=tree_folder))
+                servers.append(Server(label, server.url, server.pid))
+            run_async(measure(servers, args.repeats, int(args.timeout * 1000)))
+
+    stopped = until_interrupted(body)
+    if stopped is not None:
+        return stopped
+    reference, current = servers
     print(f"\nserver CPU (user + system, the server's whole process tree) per step, medians "
           f"of {args.repeats} visits alternating reference and current; {os.cpu_count()} "
           f"cores, browser and both servers on this machine; "
