@@ -21,6 +21,7 @@ The jobs of this app are below: `train_run`, `extend_run` (live frames on the ca
 from __future__ import annotations
 
 import os
+import pickle
 import queue
 import socket
 import subprocess
@@ -53,7 +54,7 @@ def size_from_environment(environ=os.environ):
     text = environ.get(WORKERS, "").strip()
     if not text:
         return os.cpu_count() or 1
-    if not text.isdigit() or int(text) > 64:
+    if not (text.isascii() and text.isdigit()) or int(text) > 64:
         raise ValueError(f"{WORKERS}={text!r}: write a whole number of worker processes from "
                          f"0 to 64, e.g. {WORKERS}=2 (0 trains in the server's own process).")
     return int(text)
@@ -78,17 +79,43 @@ class Channel:
 
 
 class InProcess:
-    """The channel of a job called in the caller's own thread: a payload goes straight to
-    `on_report`, and nothing cancels it (an exception raised there simply ends it)."""
+    """The channel of a job called in the caller's own thread. A payload goes straight to
+    `on_report`, and `check()` calls `heartbeat()`; anything either raises (Streamlit stopping
+    the script) ends the job as a cancel would, with what it has, and is kept in
+    `interruption` for the caller to raise again."""
 
-    def __init__(self, on_report):
-        self._on_report = on_report
+    def __init__(self, on_report=None, heartbeat=None):
+        self._on_report, self._heartbeat = on_report, heartbeat
+        self.interruption = None
 
     def send(self, payload):
-        self._on_report(payload)
+        if self._on_report is not None:
+            self._interrupted_by(self._on_report, payload)
 
     def check(self):
-        pass
+        if self._heartbeat is not None:
+            self._interrupted_by(self._heartbeat)
+
+    def _interrupted_by(self, callback, *args):
+        try:
+            callback(*args)
+        except BaseException as error:
+            self.interruption = error
+            raise CancelledError from error
+
+
+def run_here(function, *args, on_report=None, on_stopped=None, heartbeat=None):
+    """`Pool.call` without a pool: the job in this thread, with the same callbacks."""
+    channel = InProcess(on_report, heartbeat)
+    try:
+        result = function(*args, channel)
+    except CancelledError:   # a job that keeps nothing
+        result = None
+    if channel.interruption is not None:
+        if on_stopped is not None:
+            on_stopped(result)
+        raise channel.interruption
+    return result
 
 
 def serve(handle):
@@ -103,6 +130,10 @@ def _serve(connection):
             message = connection.recv()
         except (EOFError, OSError):
             return
+        except Exception as error:   # a job that does not unpickle here
+            connection.send(("error", RuntimeError(f"the job could not be read: "
+                                                   f"{type(error).__name__}: {error}")))
+            continue
         if message == "cancel":   # for a job that had ended before the request came
             continue
         function, args = message
@@ -112,8 +143,21 @@ def _serve(connection):
         except CancelledError:
             answer = ("cancelled", None)
         except Exception as error:   # the job's own error goes back to its caller
-            answer = ("error", error)
-        connection.send(answer)
+            answer = ("error", _portable(error))
+        try:
+            connection.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            connection.send(("error", RuntimeError(f"the job's answer could not be sent back: "
+                                                   f"{type(error).__name__}: {error}")))
+
+
+def _portable(error):
+    """`error` if it survives the trip back to the caller, else a RuntimeError saying it."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
 
 
 # --- the pool ----------------------------------------------------------------------------------
@@ -182,24 +226,19 @@ class Pool:
         if not closed:
             self._add()
 
-    def waiting(self):
-        """How many jobs could start now (idle workers)."""
-        return self._idle.qsize()
-
-    def call(self, function, *args, on_report=None, on_stopped=None, while_queued=None):
+    def call(self, function, *args, on_report=None, on_stopped=None, heartbeat=None):
         """`function(*args, channel)` in a free worker; its result.
 
-        Each payload the job sends goes to `on_report(payload)`. Until a worker is free,
-        `while_queued()` is called every POLL_S. If anything raised here (in `on_report`,
-        say, when Streamlit stops the script) interrupts the wait, the job is asked to stop
-        and `on_stopped(result)` gets what it returned then (None if it had nothing), before
-        the interruption goes on. A job's own exception is raised here; a worker that dies
-        raises WorkerDiedError and is replaced.
+        Each payload the job sends goes to `on_report(payload)`, and `heartbeat()` is called
+        every POLL_S while the job waits for a worker or runs. If anything raised there (as
+        Streamlit stops a script that was clicked away) interrupts the wait, a queued job is
+        dropped and a running one is asked to stop: `on_stopped(result)` gets what it
+        returned then (None if it had nothing), before the interruption goes on. A job's own
+        exception is raised here; a worker that dies raises WorkerDiedError and is replaced.
         """
-        worker = self._free(while_queued)
-        worker.connection.send((function, args))
+        worker = self._start(function, args, heartbeat)
         try:
-            answer, payload = self._wait(worker, on_report)
+            answer, payload = self._wait(worker, on_report, heartbeat)
         except WorkerDiedError:
             self._replace(worker)
             raise
@@ -211,19 +250,30 @@ class Pool:
             raise payload
         return payload
 
-    def _free(self, while_queued):
+    def _start(self, function, args, heartbeat):
+        """A free worker, running the job; one found dead while idle is replaced first."""
         while True:
             try:
-                return self._idle.get(timeout=POLL_S)
+                worker = self._idle.get(timeout=POLL_S)
             except queue.Empty:
-                if while_queued is not None:
-                    while_queued()
+                if heartbeat is not None:
+                    heartbeat()
+                continue
+            try:
+                if worker.ended() is None:
+                    worker.connection.send((function, args))
+                    return worker
+            except OSError:   # it died since it last answered
+                pass
+            self._replace(worker)
 
-    def _wait(self, worker, on_report):
+    def _wait(self, worker, on_report, heartbeat):
         while True:
             if not worker.connection.poll(POLL_S):
                 if worker.ended() is not None:
                     raise WorkerDiedError(_died(worker))
+                if heartbeat is not None:
+                    heartbeat()
                 continue
             try:
                 answer, payload = worker.connection.recv()
@@ -239,9 +289,9 @@ class Pool:
         replace it, if it does not answer in CANCEL_TIMEOUT_S)."""
         try:
             worker.connection.send("cancel")
-            if not worker.connection.poll(CANCEL_TIMEOUT_S):
-                raise WorkerDiedError("no answer to cancel")
             while True:
+                if not worker.connection.poll(CANCEL_TIMEOUT_S):
+                    raise WorkerDiedError("no answer to cancel")
                 answer, payload = worker.connection.recv()
                 if answer != "report":
                     break
@@ -253,7 +303,8 @@ class Pool:
             on_stopped(payload)
 
     def close(self):
-        """Stop every worker (each finishes its job first)."""
+        """Stop every worker: a job still running is cut off (its caller gets
+        WorkerDiedError). The app's pool lives as long as the server."""
         with self._lock:
             workers, self._workers = self._workers, []
         for worker in workers:

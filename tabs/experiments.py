@@ -53,12 +53,12 @@ def _sweep_section(request):
         pressed = st.button("Sweep seeds", key="sweep", type="primary")
         stop = st.empty()
     progress_slot = st.empty()
-    unfinished = st.session_state.pop(SWEEP_UNFINISHED, None)
-    if unfinished is not None:   # a click during the sweep: keep the seeds it finished
-        so_far, asked = unfinished
+    handover = st.session_state.pop(SWEEP_UNFINISHED, None)
+    so_far = None if handover is None else handover.result()
+    if so_far is not None:   # a click during the sweep: keep the seeds it finished
         st.session_state[SWEEP] = so_far
-        if len(so_far.seeds) < asked:
-            st.session_state[SWEEP_STOPPED] = asked
+        if len(so_far.seeds) < handover.asked:
+            st.session_state[SWEEP_STOPPED] = handover.asked
         else:   # the click came after the last chunk: nothing was cut short
             st.session_state.pop(SWEEP_STOPPED, None)
     if pressed:
@@ -66,19 +66,15 @@ def _sweep_section(request):
         st.session_state.pop(SWEEP_STOPPED, None)
 
         def progress(so_far):
-            st.session_state[SWEEP_UNFINISHED] = (so_far, count)
             progress_slot.progress(len(so_far.seeds) / count,
                                    text=f"Trained {len(so_far.seeds):,} of {count:,} seeds…")
 
-        def keep(so_far):   # stopped: the seeds the worker had finished
-            if so_far is not None:
-                st.session_state[SWEEP_UNFINISHED] = (so_far, count)
-
         st.session_state[SWEEP_SOURCE] = request.dataset
+        st.session_state[SWEEP_UNFINISHED] = handover = pool.Handover(count)
         try:
             st.session_state[SWEEP] = pool.run(workers.sweep, config, range(count),
-                                               request.dataset, on_report=progress,
-                                               on_stopped=keep)
+                                               request.dataset, handover=handover,
+                                               on_report=progress)
         except (ValueError, workers.WorkerDiedError) as error:
             st.error(escaped(str(error)))
         st.session_state.pop(SWEEP_UNFINISHED, None)

@@ -43,19 +43,21 @@ class Actions:
 def current_run():
     """The session's run; a training that was stopped (or cut short by another click) is kept
     as far as it got."""
-    so_far = st.session_state.pop(UNFINISHED, None)
-    if so_far is not None:
-        run, asked = so_far
-        stopped = run()
+    handover = st.session_state.pop(UNFINISHED, None)
+    if handover is not None:
+        stopped = handover.result()
         if stopped is not None:
+            stopped = runs.judged(stopped)
             st.session_state["run"] = stopped
             st.session_state["frame"] = stopped.snapshot_epochs[-1]
-            st.session_state[STOPPED] = (stopped.epochs, asked)
+            if stopped.epochs < handover.asked:
+                st.session_state[STOPPED] = (stopped.epochs, handover.asked)
     return st.session_state.get("run")
 
 
 def toolbar(request):
     """The buttons above the pictures; returns (Actions, the slot where Stop goes)."""
+    pool.shared()   # the server's workers start now, while the first learner reads the page
     run = current_run()
     config = request.config
     requested = st.session_state.pop("_train_requested", False) and config is not None
@@ -152,8 +154,8 @@ def act(request, actions, stop, redraw):
 
 
 def _train_live(job, redraw, last_epoch):
-    """`job` = (a job of `workers`, its arguments) run with the page redrawn live; the run
-    so far is kept in the session until it returns."""
+    """`job` = (a job of `workers`, its arguments) run with the page redrawn live; what it
+    trained is handed over to the next script run if a click stops this one."""
     function, *arguments = job
     extending = function is workers.extend_run
     source = arguments[0].source if extending else arguments[1]
@@ -168,17 +170,16 @@ def _train_live(job, redraw, last_epoch):
             run.source = source
         return run
 
-    def keep(so_far):
-        st.session_state[UNFINISHED] = ((lambda: ours(so_far)), last_epoch)
-
     def frame(report):
         fraction, so_far = report[0], ours(report[1])
-        st.session_state[UNFINISHED] = ((lambda: runs.judged(so_far)), last_epoch)
         redraw(runs.Progress(fraction, so_far.history, lambda judged=True: so_far), last_epoch)
 
-    trained = ours(pool.run(function, *arguments, on_report=frame,
-                            on_stopped=lambda so_far: so_far and keep(so_far)))
+    handover = pool.Handover(last_epoch, adopt=ours)
+    st.session_state[UNFINISHED] = handover
+    trained = ours(pool.run(function, *arguments, handover=handover, on_report=frame,
+                            kept=lambda report: report[1]))
     if extending:
         trained.pictures.update({**kept, **trained.pictures})
     st.session_state.pop(UNFINISHED, None)
     return trained
+

@@ -10,7 +10,7 @@ import runs
 from formats import number
 from network import MLP
 from runs import DEFAULTS, PRESETS
-from tabs import drawing, live
+from tabs import drawing, live, pool
 from verdict import Kind
 
 XOR = data.make("xor")
@@ -386,7 +386,9 @@ def test_a_stopped_training_is_kept_as_far_as_it_got(app):
 
     with pytest.raises(StopClickedError):
         runs.train(DEFAULTS, progress=progress)
-    app.session_state[live.UNFINISHED] = (kept["run"], 5000)   # as the interrupted run left it
+    handover = pool.Handover(5000)   # as the stopped script run left it for the next one
+    handover.end(kept["run"](judged=False))
+    app.session_state[live.UNFINISHED] = handover
     app.run()
     assert_healthy(app)
     epochs = int(metrics(app)["Epochs"].replace(",", ""))

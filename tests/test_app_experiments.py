@@ -205,6 +205,15 @@ def test_an_uploaded_file_is_what_the_sweep_and_the_map_train_on():
         or best == 0 and "In no cell" in text
 
 
+def handed_over(so_far, asked):
+    """What a stopped script run leaves for the next one (tabs.pool.Handover)."""
+    from tabs import pool
+
+    handover = pool.Handover(asked)
+    handover.end(so_far)
+    return handover
+
+
 def test_a_click_during_a_sweep_keeps_its_finished_seeds_and_says_stopped_only_if_cut_short():
     # What a click leaves behind (the sweep so far, and the seeds asked for); the browser
     # test clicks Stop for real.
@@ -212,10 +221,10 @@ def test_a_click_during_a_sweep_keeps_its_finished_seeds_and_says_stopped_only_i
 
     at = open_tab(arch="2-2-1")
     done = studies.sweep(config_of(at), range(10))
-    at.session_state[experiments.SWEEP_UNFINISHED] = (done, 30)
+    at.session_state[experiments.SWEEP_UNFINISHED] = handed_over(done, 30)
     text = page_text(healthy(at.run()))
     assert "Stopped after 10 of 30 seeds" in text and "of 10 seeds (" in text
-    at.session_state[experiments.SWEEP_UNFINISHED] = (done, 10)
+    at.session_state[experiments.SWEEP_UNFINISHED] = handed_over(done, 10)
     text = page_text(healthy(at.run()))
     assert "Stopped" not in text and "of 10 seeds (" in text
 

@@ -13,6 +13,7 @@ import data
 import runs
 import studies
 import workers
+from tests import jobs
 
 HEAVY = runs.config(arch="2-8-8-1", epochs=50_000, seed=3)
 
@@ -167,3 +168,72 @@ def test_a_bad_pool_size_is_logged_and_the_server_trains_in_process(monkeypatch,
         assert shared_pool.run(workers.train_run, runs.config(epochs=5), None).epochs == 5
     finally:
         shared_pool.shared.clear()
+
+
+def test_an_error_that_cannot_travel_arrives_as_a_runtime_error_naming_it(pool):
+    pids = pool.pids()
+    with pytest.raises(RuntimeError, match="could not be read"):
+        pool.call(jobs.raise_two_part, jobs.Unreadable())   # a job the worker cannot unpickle
+    with pytest.raises(RuntimeError, match="_LockedError: holds a lock"):
+        pool.call(jobs.raise_locked)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="_TwoPartError: this and that"):
+        pool.call(jobs.raise_two_part)
+    assert time.monotonic() - started < 5   # at once, not after a cancel's timeout
+    assert pool.pids() == pids              # and no worker was lost over it
+
+
+def test_a_worker_that_died_while_idle_is_replaced_before_the_next_job():
+    alone = workers.Pool(1)
+    try:
+        (pid,) = alone.pids()
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        assert alone.call(workers.train_run, runs.config(epochs=10), None).epochs == 10
+        assert alone.size == 1 and alone.pids() != [pid]
+    finally:
+        alone.close()
+
+
+def test_a_queued_job_whose_caller_went_away_never_runs():
+    alone = workers.Pool(1)
+    try:
+        busy = threading.Thread(target=alone.call,
+                                args=(workers.train_run, HEAVY.replace(epochs=8000), None))
+        busy.start()
+        time.sleep(0.5)
+
+        class GoneError(Exception):
+            pass
+
+        def gone():
+            raise GoneError   # as Streamlit stops a script run that was clicked away
+
+        started = time.monotonic()
+        with pytest.raises(GoneError):
+            alone.call(workers.train_run, HEAVY, None, heartbeat=gone)
+        assert time.monotonic() - started < 1
+        busy.join(60)
+        (pid,) = alone.pids()
+        spent = _cpu(pid)
+        time.sleep(1.0)
+        assert _cpu(pid) - spent < 0.1   # the abandoned heavy run was never started
+    finally:
+        alone.close()
+
+
+def test_in_process_a_stopped_job_hands_over_what_it_had_and_the_stop_goes_on():
+    class ClickedError(Exception):
+        pass
+
+    seen, kept = [], []
+
+    def frame(report):
+        seen.append(report)
+        raise ClickedError   # Streamlit stops the script at its first redraw
+
+    with pytest.raises(ClickedError):
+        workers.run_here(workers.train_run, HEAVY, None, on_report=frame,
+                         on_stopped=kept.append)
+    (partial,) = kept
+    assert partial.epochs == seen[0][1].epochs and partial.verdict is not None

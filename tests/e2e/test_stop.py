@@ -1,0 +1,41 @@
+"""Stop in a real server, where a click starts the next script run at once and the stopped
+one can no longer write to the session: what was trained is handed over all the same."""
+
+import asyncio
+import re
+import time
+
+import pytest
+
+from bench.protocol import Session
+
+pytestmark = pytest.mark.e2e
+
+LONG = {"arch": "2-8-8-1", "epochs": "50000", "seed": "5"}
+TIMEOUT_S = 240
+
+
+async def stop_after(url, seconds):
+    """Train the long run, press Stop `seconds` after Train; the page's texts and Epochs."""
+    session = await Session.open(url, LONG, timeout=TIMEOUT_S)
+    try:
+        training = asyncio.create_task(session.click("train", timeout=TIMEOUT_S))
+        deadline = time.monotonic() + 60
+        while not any(w.key == "stop" and not w.proto.disabled for w in session.widgets()):
+            assert time.monotonic() < deadline, "no Stop button while training"
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(seconds)
+        await session.click("stop", timeout=TIMEOUT_S)
+        await training
+        return session.texts(), session.metric("Epochs")
+    finally:
+        await session.close()
+
+
+@pytest.mark.parametrize("seconds", [0.05, 1.0])   # before the first live frame, and after
+def test_stop_keeps_the_run_as_far_as_it_got(server, seconds):
+    texts, epochs = asyncio.run(stop_after(server.url, seconds))
+    stopped = [re.search(r"Stopped at epoch ([\d,]+) of 50,000", text) for text in texts]
+    (said,) = [match for match in stopped if match]
+    assert epochs is not None and said.group(1) == epochs
+    assert 0 < int(epochs.replace(",", "")) < 50_000
