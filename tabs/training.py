@@ -34,8 +34,12 @@ SCRUBBER_HEIGHT = 64   # CSS pixels: the scrubber, or the progress bar in its pl
 def render(request):
     actions, stop = live.toolbar(request)
     config = request.config
-    view = st.empty()
-    run = live.act(request, actions, stop, lambda progress, last: _draw_live(view, progress, last))
+    # Live frames get a slot of their own, emptied once training ends: drawn where the result
+    # then goes, their elements past the end of the result would stay on the page under it.
+    frames, view = st.empty(), st.empty()
+    run = live.act(request, actions, stop,
+                   lambda progress, last: _draw_live(frames, progress, last))
+    frames.empty()
     shown = run
     if shown is None and config is not None:
         shown = runs.untrained(config, request.dataset)

@@ -39,3 +39,16 @@ def test_stop_keeps_the_run_as_far_as_it_got(server, seconds):
     (said,) = [match for match in stopped if match]
     assert epochs is not None and said.group(1) == epochs
     assert 0 < int(epochs.replace(",", "")) < 50_000
+
+
+def test_live_frames_leave_nothing_behind_under_the_result(server):
+    async def trained():
+        session = await Session.open(server.url, {**LONG, "epochs": "20000"}, timeout=TIMEOUT_S)
+        try:
+            await session.click("train", timeout=TIMEOUT_S)
+            return session.texts()
+        finally:
+            await session.close()
+
+    captions = [text for text in asyncio.run(trained()) if text.startswith("The network at")]
+    assert [caption.split(":")[0] for caption in captions] == ["The network at epoch 20,000"]
