@@ -10,11 +10,13 @@ bench/classroom.py and bench/memory.py. Import it as `tests.browser` from the pr
   process (and its workers) use.
 - The browser: `chromium_launch_options()` and the selectors and scripts every page needs
   (TRAIN, FINAL_LOSS, STATUS, NOT_RUNNING, COUNT_RUNS, RUNS_SEEN, RUNS_SINCE).
-- Async pages (for the benchmarks): `open_app()`, `rerun()`, `idle()`, `train_and_read()`.
+- Async pages (for the benchmarks): `open_app()`, `rerun()`, `idle()`, `train_and_read()`;
+  `run_in_own_thread()` runs a coroutine from a test.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +191,13 @@ def chromium_launch_options():
 
 
 # --- async pages (the benchmarks drive many at once) --------------------------------------------
+
+def run_in_own_thread(coroutine):
+    """asyncio.run(coroutine) in a thread of its own: in a test, a sync Playwright fixture may
+    own this thread's event loop, and asyncio.run refuses to start inside it."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
 
 async def open_app(browser, url, query, timeout_ms):
     """A new context and page on the app, loaded and idle; returns (context, page)."""

@@ -7,7 +7,7 @@ import pytest
 
 from bench.classroom import engine_final_loss
 from bench.protocol import MissingButtonError, Session
-from tests.browser import streamlit_server
+from tests.browser import run_in_own_thread, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def test_a_session_opens_on_its_link_with_the_train_button_and_its_pictures(serv
         await session.close()
         return session
 
-    session = asyncio.run(visit())
+    session = run_in_own_thread(visit())
     buttons = [widget.key for widget in session.widgets() if widget.type == "button"]
     assert "train" in buttons
     assert session.query["seed"] == "7" and session.query["arch"] == "2-2-1"
@@ -50,7 +50,7 @@ def test_three_sessions_training_at_once_each_show_their_own_seeds_final_loss(se
         await asyncio.gather(*(session.close() for session in sessions))
         return sessions, seconds
 
-    sessions, seconds = asyncio.run(lesson())
+    sessions, seconds = run_in_own_thread(lesson())
     assert all(s > 0 for s in seconds)
     for seed, session in zip(seeds, sessions):
         assert session.query["seed"] == str(seed)
@@ -67,4 +67,4 @@ def test_clicking_a_key_that_is_not_on_the_page_names_the_buttons_there(server):
             await session.close()
 
     with pytest.raises(MissingButtonError, match=r"No button with key 'no_such_button'.*train"):
-        asyncio.run(visit())
+        run_in_own_thread(visit())

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from bench.protocol import Session
+from tests.browser import run_in_own_thread
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,7 @@ async def stop_after(url, seconds):
 
 @pytest.mark.parametrize("seconds", [0.05, 1.0])   # before the first live frame, and after
 def test_stop_keeps_the_run_as_far_as_it_got(server, seconds):
-    texts, epochs = asyncio.run(stop_after(server.url, seconds))
+    texts, epochs = run_in_own_thread(stop_after(server.url, seconds))
     stopped = [re.search(r"Stopped at epoch ([\d,]+) of 50,000", text) for text in texts]
     (said,) = [match for match in stopped if match]
     assert epochs is not None and said.group(1) == epochs
@@ -50,5 +51,5 @@ def test_live_frames_leave_nothing_behind_under_the_result(server):
         finally:
             await session.close()
 
-    captions = [text for text in asyncio.run(trained()) if text.startswith("The network at")]
+    captions = [text for text in run_in_own_thread(trained()) if text.startswith("The network at")]
     assert [caption.split(":")[0] for caption in captions] == ["The network at epoch 20,000"]
