@@ -2,10 +2,10 @@
 
 Training runs in the server's pool of worker processes (`workers`, shared by every session;
 BACKPROP_WORKERS=0 trains in the script's own thread instead). While a network trains, the
-page is redrawn with live frames on the cadence of `runs.live_frames`, and the run so far is
-kept in the session: Stop, or any other click, ends the script run that trains (Streamlit
-reruns the script at the next redraw), the worker is told to stop and hands back what it
-trained, and the next run finds that and keeps it.
+page is redrawn with live frames on the cadence of `runs.live_frames`. Stop, or any other
+click, starts the next script run and stops the one that trains within `workers.POLL_S`; the
+worker is told to stop and hands back what it trained, through a `tabs.pool.Handover` that
+was put in the session when training began, and the next run takes it from there and keeps it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tabs import pool
 from tabs.sidebar import apply_preset
 from tabs.text import escaped
 
-UNFINISHED = "_unfinished"  # session key: the run being trained, as it stands, until it ends
+UNFINISHED = "_unfinished"  # session key: the Handover of the training under way
 STOPPED = "_stopped"        # session key: (epochs trained, epochs asked) of a stopped run
 PLAYED = "_played"          # session key: Play got to the last snapshot
 
