@@ -146,6 +146,8 @@ def _serve(connection):
             answer = ("error", _portable(error))
         try:
             connection.send(answer)
+        except OSError:   # the pool closed its end: nobody is waiting for the answer
+            return
         except (pickle.PicklingError, TypeError, AttributeError) as error:
             connection.send(("error", RuntimeError(f"the job's answer could not be sent back: "
                                                    f"{type(error).__name__}: {error}")))
