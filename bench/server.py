@@ -36,6 +36,7 @@ from playwright.async_api import async_playwright
 from bench.browser import git, run_async, until_interrupted, worktree
 from tests.browser import (
     COUNT_RUNS,
+    PICTURES_LOADED,
     ROOT,
     STUDENT_VIEWPORT,
     TRAIN,
@@ -49,8 +50,6 @@ from tests.browser import (
 STEPS = ("cold page load", "warm page load", "Train")
 TARGETS = {"cold page load": 0.15, "warm page load": 0.15, "Train": 0.25}
 QUIET_S = 0.3        # the server spent no CPU for this long: the step is over
-ALL_PICTURES = """() => [...document.querySelectorAll('[data-testid="stImage"] img')]
-    .every(image => image.complete && image.naturalWidth > 0)"""
 
 
 @dataclass
@@ -65,7 +64,7 @@ async def settled(page, pid, timeout_ms):
     """Wait until the page is idle with every picture loaded and the server is quiet; return
     the server tree's CPU seconds then."""
     await idle(page, timeout_ms)
-    await page.wait_for_function(ALL_PICTURES, timeout=timeout_ms)
+    await page.wait_for_function(PICTURES_LOADED, timeout=timeout_ms)
     before = tree_cpu_seconds(pid)
     while True:
         await asyncio.sleep(QUIET_S)

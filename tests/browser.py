@@ -9,7 +9,8 @@ bench/classroom.py and bench/memory.py. Import it as `tests.browser` from the pr
   `tree_cpu_seconds()`, `tree_memory_kib()` and `mib()` read and show what the server
   process (and its workers) use.
 - The browser: `chromium_launch_options()` and the selectors and scripts every page needs
-  (TRAIN, FINAL_LOSS, STATUS, NOT_RUNNING, COUNT_RUNS, RUNS_SEEN, RUNS_SINCE).
+  (TRAIN, FINAL_LOSS, STATUS, NOT_RUNNING, COUNT_RUNS, RUNS_SEEN, RUNS_SINCE,
+  PICTURES_LOADED).
 - Async pages (for the benchmarks): `open_app()`, `rerun()`, `idle()`, `train_and_read()`;
   `run_in_own_thread()` runs a coroutine from a test.
 """
@@ -57,6 +58,9 @@ COUNT_RUNS = """() => {
 }"""
 RUNS_SEEN = "() => window.scriptRuns"
 RUNS_SINCE = "before => window.scriptRuns > before"
+# Every picture drawn with st.image has loaded and decoded.
+PICTURES_LOADED = """() => [...document.querySelectorAll('[data-testid="stImage"] img')]
+    .every(image => image.complete && image.naturalWidth > 0)"""
 LINK_WRITTEN = "keys => keys.every(key => new URLSearchParams(location.search).has(key))"
 
 

@@ -11,6 +11,7 @@ from tests.browser import (
     COUNT_RUNS,
     NO_CHROMIUM,
     NOT_RUNNING,
+    PICTURES_LOADED,
     ROOT,
     RUNS_SEEN,
     RUNS_SINCE,
@@ -131,9 +132,7 @@ class App:
 
     def wait_for_pictures(self):
         """Every image decoded and every chart drawn (for screenshots)."""
-        self.page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
-            ".every(image => image.complete && image.naturalWidth > 0)", timeout=TIMEOUT_MS)
+        self.page.wait_for_function(PICTURES_LOADED, timeout=TIMEOUT_MS)
         charts = self.page.locator('[data-testid="stVegaLiteChart"]')
         for index in range(charts.count()):
             charts.nth(index).locator("canvas, svg").first.wait_for(timeout=TIMEOUT_MS)

@@ -101,8 +101,7 @@ def test_every_picture_reaches_the_browser_as_the_png_drawn_at_twice_its_size(at
     app = at_size(DESKTOP).open()
     page = app.page
     app.train()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]
-        .every(image => image.complete && image.naturalWidth > 0)""", timeout=TIMEOUT_MS)
+    app.wait_for_pictures()
     pictures = page.evaluate("""async () => Promise.all(
         [...document.querySelectorAll('[data-testid="stImage"] img')]
         .filter(image => !image.src.startsWith('data:'))
