@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formats import number
+from landscape import flatten, unflatten
 
 EPS = 1e-5   # the step of the central difference of the gradient along the step's direction
 
@@ -36,22 +37,17 @@ class Forecast:
         return self.predicted + 0.5 * self.curvature * self.step_norm ** 2
 
 
-def _flat(arrays):
-    return np.concatenate([np.ravel(a) for a in arrays])
-
-
 def forecast(net, X, y, weights_after, biases_after):
     """The Forecast of moving `net` from its weights to (weights_after, biases_after): the
     update training takes, or any edited weights."""
-    before = _flat(net.weights + net.biases)
-    after = _flat(list(weights_after) + list(biases_after))
+    before, after = flatten(net.weights, net.biases), flatten(weights_after, biases_after)
     step = after - before
-    gradient = _flat(_gradients(net, X, y, before))
+    gradient = _gradient(net, X, y, before)
     norm = float(np.linalg.norm(step))
     curvature = 0.0
     if norm > 0:
         d = step / norm
-        up, down = (_flat(_gradients(net, X, y, before + s * EPS * d)) for s in (1, -1))
+        up, down = (_gradient(net, X, y, before + s * EPS * d) for s in (1, -1))
         curvature = float((up - down) @ d / (2 * EPS))
     return Forecast(float(gradient @ step), _loss(net, X, y, after) - _loss(net, X, y, before),
                     curvature, norm)
@@ -65,22 +61,16 @@ def plain_step(net, X, y, learning_rate):
 
 
 def _at(net, theta):
-    """A copy of `net` with the flat parameters `theta`."""
-    twin, at = net.copy(), 0
-    weights, biases = [], []
-    for W in net.weights:
-        weights.append(theta[at:at + W.size].reshape(W.shape))
-        at += W.size
-    for b in net.biases:
-        biases.append(theta[at:at + b.size].reshape(b.shape))
-        at += b.size
-    twin.set_parameters(weights, biases)
+    """A copy of `net` with the flat parameters `theta` (landscape.flatten's order)."""
+    twin = net.copy()
+    twin.set_parameters(*unflatten(theta, net))
     return twin
 
 
-def _gradients(net, X, y, theta):
+def _gradient(net, X, y, theta):
+    """∇L at `theta`, flat."""
     g = _at(net, theta).gradients(X, y)
-    return g.weights + g.biases
+    return flatten(g.weights, g.biases)
 
 
 def _loss(net, X, y, theta):
