@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from inspection.numbers import parameters
 from network import ACTIVATIONS, LOSSES, Gradients, numerical_gradients
 
 BUGS = {
@@ -61,7 +62,7 @@ class Check:
     """Backprop against central differences, one row per parameter."""
 
     bug: str
-    names: list[str]                 # "W1[0,1]", "b2[0]", ...
+    names: list[str]                 # as the tab names them: "W⁽¹⁾[1,2]", "b⁽²⁾[1]", ...
     backprop: np.ndarray
     numerical: np.ndarray
     relative_error: np.ndarray
@@ -89,14 +90,7 @@ def gradient_check(net, X, y, bug="none"):
     planted = backward(net, X, y, bug)
     with np.errstate(over="ignore", invalid="ignore"):
         numerical = numerical_gradients(net, X, y)
-    names, ours, theirs = [], [], []
-    for layer, (W, gW, nW, gb, nb) in enumerate(zip(net.weights, planted.weights,
-                                                    numerical.weights, planted.biases,
-                                                    numerical.biases), 1):
-        for i, j in np.ndindex(W.shape):
-            names.append(f"W{layer}[{i},{j}]")
-        names += [f"b{layer}[{j}]" for j in range(len(gb))]
-        ours += [gW.ravel(), gb]
-        theirs += [nW.ravel(), nb]
-    ours, theirs = np.concatenate(ours), np.concatenate(theirs)
-    return Check(bug, names, ours, theirs, relative_errors(ours, theirs))
+    every = parameters(net.layer_sizes)
+    ours = np.array([p.of(planted.weights, planted.biases) for p in every])
+    theirs = np.array([p.of(numerical.weights, numerical.biases) for p in every])
+    return Check(bug, [p.name for p in every], ours, theirs, relative_errors(ours, theirs))

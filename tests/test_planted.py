@@ -24,6 +24,7 @@ def test_without_a_bug_backward_is_the_engines_and_the_check_passes(net, points)
     check = planted.gradient_check(net, points.X, points.y)
     assert check.passed, (check.failed, check.relative_error.max())
     assert len(check.names) == sum(W.size + b.size for W, b in zip(net.weights, net.biases))
+    assert len(set(check.names)) == len(check.names)
 
 
 def test_half_mse_halves_every_gradient_and_fails_everywhere():
@@ -46,8 +47,8 @@ def test_forgetting_sigma_prime_breaks_the_hidden_layer_and_not_the_output_layer
     check = planted.gradient_check(MLP([2, 4, 1], seed=123), XOR.X, XOR.y,
                                    "forget_sigma_prime")
     failed = set(check.failed)
-    assert failed and all(name.startswith(("W1", "b1")) for name in failed)
-    first = [i for i, name in enumerate(check.names) if name.startswith("W1")]
+    assert failed and all(name.startswith(("W⁽¹⁾", "b⁽¹⁾")) for name in failed)
+    first = [i for i, name in enumerate(check.names) if name.startswith("W⁽¹⁾")]
     assert np.all(check.relative_error[first] > 0.5)   # sigma' <= 1/4: far too large or wrong
 
 
