@@ -2,7 +2,9 @@
 one can no longer write to the session: what was trained is handed over all the same."""
 
 import asyncio
+import os
 import re
+import signal
 import time
 
 import pytest
@@ -53,3 +55,29 @@ def test_live_frames_leave_nothing_behind_under_the_result(server):
 
     captions = [text for text in run_in_own_thread(trained()) if text.startswith("The network at")]
     assert [caption.split(":")[0] for caption in captions] == ["The network at epoch 20,000"]
+
+
+def test_a_worker_killed_mid_run_fails_only_that_run_with_a_message(server):
+    from tests.browser import cpu_seconds, tree
+
+    async def killed():
+        session = await Session.open(server.url, LONG, timeout=TIMEOUT_S)
+        try:
+            training = asyncio.create_task(session.click("train", timeout=TIMEOUT_S))
+            workers = sorted(tree(server.pid) - {server.pid})
+            spent = {pid: cpu_seconds(pid) for pid in workers}
+            await asyncio.sleep(0.6)   # the long run is under way in one of them
+            busy = max(workers, key=lambda pid: cpu_seconds(pid) - spent[pid])
+            os.kill(busy, signal.SIGKILL)
+            await training
+            said = session.texts()
+            await session.click("step", timeout=TIMEOUT_S)   # the pool goes on
+            return busy, said, session.metric("Epochs")
+        finally:
+            await session.close()
+
+    busy, said, epochs = run_in_own_thread(killed())
+    assert any("The training stopped unexpectedly" in text and f"process {busy}" in text
+               and "killed by signal 9" in text and "The previous run is kept" in text
+               for text in said), said
+    assert epochs == "1"   # the Step after it trained
