@@ -3,7 +3,7 @@
 Notation: layer l = 1..L computes z⁽ˡ⁾ = a⁽ˡ⁻¹⁾W⁽ˡ⁾ + b⁽ˡ⁾ and a⁽ˡ⁾ = f(z⁽ˡ⁾), a⁽⁰⁾ = x.
 ℓᵢ is example i's loss term (i = 0 … n − 1, its row in X), L = (1/n) Σ ℓᵢ + (λ/2) ΣW² the
 engine's batch loss. A matrix with a row per example writes out MAX_ROWS of them and folds
-the rest into ⋮. Every number goes through `num`, which rounds to DIGITS significant digits.
+the rest into ⋮. Every number goes through `num`, which writes it as formats.number does.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from formats import number
 
 DIGITS = 4
 MAX_ROWS = 4   # examples written out in a batch matrix; the rest are folded into ⋮
@@ -40,18 +42,16 @@ TERM = {"mse": (r"(a^{(L)} - y)^2", r"\left({a} - {y}\right)^2"),
 
 
 def num(x):
-    """x rounded to DIGITS significant digits, as LaTeX (powers of ten written out)."""
+    """x as formats.number writes it (DIGITS significant digits, short scientific form outside
+    0.001 … 10,000), as LaTeX: 1.23e-6 is set upright as one word, the minus sign outside."""
     x = float(x)
     if math.isnan(x):
         return r"\text{NaN}"
     if math.isinf(x):
         return r"\infty" if x > 0 else r"-\infty"
-    if x == 0:
-        return "0"
-    text = f"{x:.{DIGITS}g}"
+    text = number(x, DIGITS)
     if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+        return ("-" if x < 0 else "") + rf"\text{{{text.lstrip('-')}}}"
     return text
 
 
@@ -61,9 +61,8 @@ def factor(x):
 
 
 def _seen(text):
-    """About how many characters wide `num`'s LaTeX is (× 10 counts 4, an exponent 1.5)."""
-    mantissa, _, exponent = text.partition(r" \times 10^")
-    return len(mantissa) + (5.5 if exponent else 0)
+    """About how many characters wide `num`'s LaTeX is."""
+    return len(text.replace(r"\text{", "").replace("}", ""))
 
 
 def width(values):

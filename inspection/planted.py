@@ -66,6 +66,7 @@ class Check:
     backprop: np.ndarray
     numerical: np.ndarray
     relative_error: np.ndarray
+    layers: tuple = ()               # each parameter's layer, 1-based
 
     @property
     def failed(self):
@@ -85,12 +86,15 @@ def relative_errors(a, b):
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), FLOOR)
 
 
-def gradient_check(net, X, y, bug="none"):
-    """The Check of `backward(net, X, y, bug)` against `network.numerical_gradients`."""
+def gradient_check(net, X, y, bug="none", numerical=None):
+    """The Check of `backward(net, X, y, bug)` against `network.numerical_gradients` (or the
+    `numerical` gradients already computed of the same net and data)."""
     planted = backward(net, X, y, bug)
-    with np.errstate(over="ignore", invalid="ignore"):
-        numerical = numerical_gradients(net, X, y)
+    if numerical is None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            numerical = numerical_gradients(net, X, y)
     every = parameters(net.layer_sizes)
     ours = np.array([p.of(planted.weights, planted.biases) for p in every])
     theirs = np.array([p.of(numerical.weights, numerical.biases) for p in every])
-    return Check(bug, [p.name for p in every], ours, theirs, relative_errors(ours, theirs))
+    return Check(bug, [p.name for p in every], ours, theirs, relative_errors(ours, theirs),
+                 tuple(p.layer for p in every))

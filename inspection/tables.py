@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from formats import number
 from inspection.numbers import example_name, parameters, tag
-from network import Gradients
 
 # Central differences (numerical_gradients, step EPSILON) carry a rounding error of about
-# spacing(L) / EPSILON, 1e-10 for a loss near 1, so a tiny gradient can have a large relative
-# error and still be right: differences below the noise floor (at least NOISE_FLOOR) count as
-# agreement, as do relative errors below CHECK_TOLERANCE. Above MAX_FLOOR the check says
-# nothing, and says so.
+# spacing(L) / EPSILON, 1e-10 for a loss near 1 (at least NOISE_FLOOR). Above MAX_FLOOR, or
+# where θ ± ε is not a new number, they say nothing, and the tab says so (`unresolvable`).
 EPSILON = 1e-6
 NOISE_FLOOR = 1e-8
 MAX_FLOOR = 1e-4
-CHECK_TOLERANCE = 1e-5
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -105,117 +101,20 @@ def gradient_distance(gradients, batch):
             float(np.linalg.norm(full)))
 
 
-def magnitude_table(batch, activation):
-    """Per layer: mean and max |∂L/∂W|, the layer's gradient norm, and the mean f'(z)."""
-    layers = len(batch.dw)
-    names = [f"{'sigmoid' if layer == layers else activation}" for layer in range(1, layers + 1)]
-    return pd.DataFrame({
-        "layer": [f"layer {layer}" for layer in range(1, layers + 1)],
-        "W shape": [f"{dW.shape[0]}×{dW.shape[1]}" for dW in batch.dw],
-        "mean |∂L/∂W|": [float(np.abs(dW).mean()) for dW in batch.dw],
-        "max |∂L/∂W|": [float(np.abs(dW).max()) for dW in batch.dw],
-        "‖∂L/∂(W, b)‖": layer_norms(batch).tolist(),
-        "mean f′(z)": [float(fp.mean()) for fp in batch.f_primes],
-        "activation": names,
-    })
-
-
-def layer_norms(batch):
-    """Each layer's gradient norm, as the engine records it in History.grad_norms."""
-    return Gradients(batch.dw, batch.db, batch.deltas).layer_norms()
-
-
-def times(ratio):
-    """'37×' for a ratio, with sensible rounding."""
-    return f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.2g}×"
-
-
-def compare_layers(norms, first=1, last=None):
-    """One sentence comparing two layers' gradient norms (1-based layers)."""
-    last = len(norms) if last is None else last
-    low, high = float(norms[first - 1]), float(norms[last - 1])
-    if low == 0 or high == 0:
-        zero = [f"layer {layer}'s" for layer, norm in ((first, low), (last, high)) if norm == 0]
-        return f"{' and '.join(zero).capitalize()} gradient is exactly zero here."
-    if math.isclose(low, high, rel_tol=0.05):
-        return (f"Layer {first}'s gradient norm ({low:.3g}) is about the same as layer "
-                f"{last}'s ({high:.3g}).")
-    word, ratio = ("smaller", high / low) if low < high else ("larger", low / high)
-    return (f"Layer {first}'s gradient norm ({low:.3g}) is {times(ratio)} {word} than layer "
-            f"{last}'s ({high:.3g}).")
-
-
-def history_comparison(history, epoch):
-    """How layer 1's norm compared with the last layer's at the start and over the run."""
-    grad_norms = history.grad_norms
-    story = []
-    if epoch != int(history.epochs[0]):
-        story.append(f"At epoch {int(history.epochs[0]):,}, where the run started: "
-                     + compare_layers(grad_norms[0]))
-    first, last = grad_norms[:, 0], grad_norms[:, -1]
-    valid = (first > 0) & (last > 0)
-    if valid.any():
-        below = float((first[valid] < last[valid]).mean())
-        ratio = float(np.median(last[valid] / first[valid]))
-        layers = grad_norms.shape[1]
-        story.append(f"Over the {valid.sum():,} recorded epochs, layer 1's norm was below layer "
-                     f"{layers}'s in {below:.0%} of them; the median of layer {layers}'s norm "
-                     f"divided by layer 1's is {ratio:.3g}.")
-    return " ".join(story)
-
-
-@dataclass(frozen=True)
-class Check:
-    """Analytic against numerical gradients for every parameter, and what that says."""
-
-    table: pd.DataFrame
-    passed: bool | None     # None: central differences cannot resolve this network
-    verdict: str
-    floor: float            # differences below this are rounding noise
-
-
-def relative_error(analytic, numerical):
-    """|a − n| / max(|a|, |n|), 0 when both are 0."""
-    scale = np.maximum(np.abs(analytic), np.abs(numerical))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(scale > 0, np.abs(analytic - numerical) / scale, 0.0)
-
-
 def noise_floor(loss):
     """Differences below this are rounding: the loss's float64 spacing over ε, with margin."""
     return max(NOISE_FLOOR, 100 * float(np.spacing(abs(loss))) / EPSILON)
 
 
-def gradient_check(inspection):
-    net, batch, numerical = inspection.net, inspection.batch, inspection.numerical
-    params = parameters(net.layer_sizes)
-    analytic = np.array([p.of(batch.dw, batch.db) for p in params])
-    numeric = np.array([p.of(numerical.weights, numerical.biases) for p in params])
-    values = np.array([p.of(net.weights, net.biases) for p in params])
-    floor = noise_floor(batch.loss) if np.isfinite(batch.loss) else math.inf
-    difference = np.abs(analytic - numeric)
-    relative = relative_error(analytic, numeric)
-    agree = (difference < floor) | (relative < CHECK_TOLERANCE)
-    table = pd.DataFrame({"parameter": [p.name for p in params], "backprop ∂L/∂θ": analytic,
-                          "central difference": numeric, "|difference|": difference,
-                          "relative error": relative, "agree": agree})
-    count = len(params)
-    # θ ± ε must be new numbers, and L must change measurably, or the quotient is noise.
-    if floor > MAX_FLOOR or (np.spacing(np.abs(values)) > EPSILON / 100).any():
-        return Check(table, None, (
-            f"Central differences cannot check this network: its loss ({batch.loss:.3g}) or "
-            f"weights (up to {np.abs(values).max():.3g}) are so large that float64 cannot "
-            f"resolve a step of ε = {EPSILON:g}."), floor)
-    if agree.all():
-        above = difference >= floor
-        detail = (f"and the largest relative error is {relative[above].max():.1e}" if above.any()
-                  else f"below the {floor:.0e} rounding noise of central differences")
-        verdict = (f"Backprop passes: all {count} gradients agree with central differences. "
-                   f"The largest difference is {difference.max():.1e}, {detail}.")
-    else:
-        worst = int(np.argmax(np.where(agree, -1.0, relative)))
-        verdict = (f"{int((~agree).sum())} of {count} gradients disagree with central "
-                   f"differences; the worst is {params[worst].name}: backprop "
-                   f"{analytic[worst]:.4g}, central difference {numeric[worst]:.4g} "
-                   f"(relative error {relative[worst]:.2g}).")
-    return Check(table, bool(agree.all()), verdict, floor)
+def unresolvable(inspection):
+    """Why central differences cannot check the inspected network, or '' when they can: θ ± ε
+    must be new numbers, and L must change measurably, or the quotient is noise."""
+    net, loss = inspection.net, inspection.batch.loss
+    values = np.concatenate([np.ravel(a) for a in (*net.weights, *net.biases)])
+    floor = noise_floor(loss) if np.isfinite(loss) else math.inf
+    if floor > MAX_FLOOR or not np.isfinite(values).all() \
+            or (np.spacing(np.abs(values)) > EPSILON / 100).any():
+        return (f"Central differences cannot check this network: its loss ({number(loss)}) or "
+                f"weights (up to {number(np.abs(values).max())}) are so large that float64 "
+                f"cannot resolve a step of ε = {number(EPSILON)}. Pick an earlier epoch.")
+    return ""

@@ -390,10 +390,11 @@ def _mix(start_hex, end_hex, t):
     return "#" + "".join(f"{round(v):02x}" for v in start + (end - start) * t)
 
 
-def grad_norm_frame(history):
-    """Each layer's gradient norm per recorded epoch, long format; zeros left out (log scale)."""
+def grad_norm_frame(history, scale=1.0):
+    """Each layer's gradient norm per recorded epoch (divided by `scale`, one per layer or
+    one for all), long format; zeros left out (log scale)."""
     rows = thinned(history.epochs)
-    norms = history.grad_norms[rows]                      # (m, layers)
+    norms = history.grad_norms[rows] / scale               # (m, layers)
     layers = norms.shape[1]
     frame = pd.DataFrame({
         "epoch": np.repeat(history.epochs[rows], layers),
@@ -403,7 +404,7 @@ def grad_norm_frame(history):
     return frame[np.isfinite(frame["norm"]) & (frame["norm"] > 0)]
 
 
-def grad_norm_chart(frame, layers, marked_epoch=None, height=260):
+def grad_norm_chart(frame, layers, marked_epoch=None, height=260, title="gradient norm"):
     """One line per layer: the norm of its gradient against the epoch, on a log scale.
 
     Layer 1 is orange (CLASS0_HEX), the last layer purple (CLASS1_HEX), layers between are
@@ -414,7 +415,7 @@ def grad_norm_chart(frame, layers, marked_epoch=None, height=260):
     dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3]][:layers]
     lines = alt.Chart().mark_line(strokeWidth=2.5).encode(
         x=_epoch_x(_epoch_domain(frame, None), labelled=True),
-        y=log_y("norm", "gradient norm", frame["norm"]),
+        y=log_y("norm", title, frame["norm"]),
         color=alt.Color(field="layer", type="nominal", sort=names, legend=LEGEND,
                         scale=alt.Scale(domain=names, range=colours)),
         strokeDash=alt.StrokeDash(field="layer", type="nominal", sort=names, legend=LEGEND,
