@@ -15,11 +15,13 @@ TABS = (("Training", training, None), ("Gradient flow", gradient_flow, "gradient
 st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide")
 
 # Room for the one screen at 1280x720: less padding above and beside the page, a smaller title.
+# An equation wider than its column scrolls inside its own box, not off the page.
 STYLE = """<style>
 [data-testid="stHeader"] {background: transparent;}
 [data-testid="stMainBlockContainer"] {padding: 2.5rem 2rem 3rem 2rem;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 2rem; padding: 0;}
 .st-key-scrubber [data-testid="stSlider"] {padding-top: 1.1rem;}
+.katex-display {overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0;}
 </style>"""
 
 

@@ -1,61 +1,28 @@
-"""Tab 2 after the backward pass: "Gradient magnitudes", "The update" (one step of gradient
-descent, on the mini-batch training takes next if it uses them) and "Gradient check"."""
+"""Tab 2's stages after the backward pass: the update (with the first-order forecast of what
+it does to the loss), the gradient check (with a bug one may plant) and the gradients over the
+run (do they shrink towards the input?)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
+from formats import number
+from inspection import forecast as flow_forecast
 from inspection import latex as flow_latex
 from inspection import numbers as flow_math
+from inspection import planted, vanishing
 from inspection import tables as flow_tables
 from pictures import charts
 from tabs import drawing
 from tabs import gradient_flow_edit as flow_edit
 
 STEP = "flow_step"   # the last applied step, kept until the inspected network changes
-NUMBER = st.column_config.NumberColumn
-
-
-def render_magnitudes(run, epoch, inspection, edited):
-    st.subheader("Gradient magnitudes")
-    table = inspection.table("magnitudes", lambda i: flow_tables.magnitude_table(
-        i.batch, i.net.activation))
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "mean |∂L/∂W|": NUMBER(format="%.3e"), "max |∂L/∂W|": NUMBER(format="%.3e"),
-        "‖∂L/∂(W, b)‖": NUMBER(format="%.3e"), "mean f′(z)": NUMBER(format="%.3g")})
-    norms = flow_tables.layer_norms(inspection.batch)
-    layers = len(norms)
-    frame = run.picture("flow_norms", lambda: charts.grad_norm_frame(run.history))
-    st.vega_lite_chart(run.picture(("flow_norm_chart", epoch), lambda: charts.spec(
-        charts.grad_norm_chart(frame, layers, marked_epoch=epoch))), width="stretch")
-    st.markdown(" ".join(_magnitude_story(run, epoch, inspection, norms, edited)))
-
-
-def _magnitude_story(run, epoch, inspection, norms, edited):
-    """Sentences about this run's gradient norms, each computed from its numbers."""
-    where = f"At epoch {epoch:,}" + (" (with your edits)" if edited else "")
-    story = [f"{where}: " + flow_tables.compare_layers(norms)]
-    story.append(flow_tables.history_comparison(run.history, epoch))
-    hidden = inspection.batch.f_primes[:-1]
-    means = "; ".join(f"layer {layer}, {float(fp.mean()):.3g}" for layer, fp in
-                      enumerate(hidden, 1))
-    if run.config.activation == "sigmoid":
-        story.append("The sigmoid's slope σ′(z) is at most 0.25 (at z = 0), so each sigmoid "
-                     "layer scales the backward signal by at most 0.25 times its weights. "
-                     f"The mean σ′(z) of each hidden layer at this epoch: {means}.")
-    elif run.config.activation == "relu":
-        inactive = np.concatenate([(fp == 0).ravel() for fp in hidden])
-        story.append(f"ReLU′ is 1 where a unit is active and 0 where it is not: here "
-                     f"{int(inactive.sum())} of the {inactive.size} (hidden unit, example) "
-                     f"pairs pass no gradient at all.")
-    else:
-        story.append(f"The mean f′(z) of each hidden layer at this epoch: {means}.")
-    story.append("The chart shows the run as recorded" + (", without the edits" if edited else "")
-                 + "; the dotted rule marks this epoch.")
-    return [sentence for sentence in story if sentence]
+INLINE_PARAMETERS = 17   # up to this many parameters, the check's table is shown unfolded
+RATES = (0.1, 1.0, 10.0)   # learning rates the Over-the-run stage compares with the run's
 
 
 @dataclass(frozen=True)
@@ -107,33 +74,83 @@ def _rule(inspection):
             f"parameter against **that batch's** gradient, θ ← θ − η·∂L_B/∂θ with η = {lr:g}, "
             f"where L_B is the loss of those {size} examples alone"
             f"{' plus the penalty' if l2 else ''}. That is not the full-batch gradient ∂L/∂θ "
-            f"of the sections above: ‖∂L_B/∂θ − ∂L/∂θ‖ = {apart:.3g}, while "
-            f"‖∂L/∂θ‖ = {full:.3g}.")
+            f"of the sections above: ‖∂L_B/∂θ − ∂L/∂θ‖ = {number(apart)}, while "
+            f"‖∂L/∂θ‖ = {number(full)}.")
 
 
-def render_update(run, epoch, edited, inspection):
-    st.subheader("The update")
+def render_update(run, epoch, original, edited, inspection):
     st.markdown(_rule(inspection))
     mini = inspection.mini_batch
     if mini:
         st.latex(flow_latex.loss_minibatch(inspection.update, inspection.learning_rate))
+    _forecast(run, inspection)
+    if edited.changed:
+        _edit_forecast(run, original, edited)
     gradient = "∂L_B/∂θ" if mini else "∂L/∂θ"
-    table = inspection.table("update", lambda i: flow_tables.update_table(
-        i.step, i.batch if mini else None))
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "before": NUMBER("θ before", format="%.6g"), "∂L/∂θ": NUMBER(gradient, format="%.4g"),
-        "∂L/∂θ, all examples": NUMBER(f"∂L/∂θ, all {inspection.n}", format="%.4g"),
-        "−η·∂L/∂θ": NUMBER(f"change −η·{gradient}", format="%.4g"),
-        "after": NUMBER("θ after", format="%.6g")})
+    with st.expander(f"Every parameter: θ before, {gradient}, the change, θ after"):
+        table = inspection.table("update", lambda i: flow_tables.update_table(
+            i.step, i.batch if mini else None))
+        st.dataframe(styled(table.rename(columns={"−η·∂L/∂θ": f"change −η·{gradient}"})),
+                     hide_index=True, width="stretch")
     what = f"this mini-batch's step ({len(inspection.rows)} examples)" if mini else "one step"
-    if st.button("Apply one step", key="apply_step", type="primary",
+    if st.button("Apply one step", key="apply_step",
                  help=f"Take {what} from the network shown (a copy: the run is not changed)"):
         st.session_state[STEP] = apply_step(run, epoch, edited, inspection.rows)
     applied = st.session_state.get(STEP)
     if applied is None or applied.context != (run.id, epoch, edited.signature):
-        st.caption("Press **Apply one step** to take this step on a copy and see what it does.")
+        st.caption("Press **Apply one step** to take this step on a copy and see the boundary "
+                   "move.")
         return
     _applied(run, applied, mini)
+
+
+def styled(frame):
+    """`frame` with every number written as formats.number writes it (sorting keeps the
+    values)."""
+    numeric = frame.select_dtypes("number").columns
+    return frame.style.format(number, subset=list(numeric))
+
+
+def step_forecast(inspection):
+    """The Forecast of the update training takes next, on its own examples."""
+    def build(i):
+        step = i.step
+        with np.errstate(over="ignore", invalid="ignore"):
+            return flow_forecast.forecast(i.net, i.X[i.rows], i.y[i.rows], step.weights_after,
+                                          step.biases_after)
+    return inspection.table("forecast", build)
+
+
+def _forecast(run, inspection):
+    """Predicted against actual: −η‖∇L‖² beside the change the engine recomputes."""
+    result = step_forecast(inspection)
+    lr = inspection.learning_rate
+    loss = "L_B" if inspection.mini_batch else "L"
+    gradient = inspection.step.gradients
+    squared = float(sum((g ** 2).sum() for g in (*gradient.weights, *gradient.biases)))
+    st.markdown(f"**Predicted against actual.** To first order the step changes the loss by "
+                f"∇{loss}·Δθ; for a plain gradient step Δθ = −η∇{loss}, that is −η‖∇{loss}‖² = "
+                f"−{number(lr)} × {number(squared)} = {number(-lr * squared)}.")
+    if not np.isfinite(result.actual):
+        st.warning("The loss after this step is not a finite number: the step diverges.")
+        return
+    left, middle, right = st.columns(3)
+    left.metric("Forecast ∇L·Δθ", number(result.predicted), border=True)
+    middle.metric("Actual change", number(result.actual), border=True,
+                  help="The engine's loss after the step minus its loss before, recomputed")
+    right.metric("Actual / forecast", number(result.ratio), border=True)
+    st.markdown(" ".join(flow_forecast.sentences(result)[1:]))
+
+
+def _edit_forecast(run, original, edited):
+    """What the first-order forecast g·Δθ says of the learner's edit, beside what it did."""
+    X, y = run.data.X, run.data.y
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = flow_forecast.forecast(original, X, y, edited.net.weights, edited.net.biases)
+    st.markdown(f"**Your edit, forecast:** from the trained weights, g·Δθ = "
+                f"{number(result.predicted)}; the loss actually changed by "
+                f"{number(result.actual)}"
+                + (f" (ratio {number(result.ratio)})." if np.isfinite(result.ratio) else "."))
 
 
 def _applied(run, applied, mini):
@@ -141,8 +158,8 @@ def _applied(run, applied, mini):
     change = applied.loss_after - applied.loss_before
     name = "Mini-batch loss" if mini else "Loss"
     left, right = st.columns(2)
-    left.metric(f"{name} before the step", f"{applied.loss_before:.4g}", border=True)
-    right.metric(f"{name} after the step", f"{applied.loss_after:.4g}", delta=f"{change:+.3g}",
+    left.metric(f"{name} before the step", number(applied.loss_before), border=True)
+    right.metric(f"{name} after the step", number(applied.loss_after), delta=number(change),
                  delta_color="inverse", border=True)
     X, y, rows = run.data.X, run.data.y, applied.rows
     shown = min(len(rows), flow_latex.MAX_ROWS)
@@ -151,11 +168,11 @@ def _applied(run, applied, mini):
                                          applied.outputs_after))
     whose = "Outputs" if shown == len(rows) else \
         f"Outputs of the first {shown} of the step's {len(rows)} examples"
-    full = (f" On all {run.data.n} examples L went from {applied.full_before:.4g} to "
-            f"{applied.full_after:.4g}." if mini else "")
+    full = (f" On all {run.data.n} examples L went from {number(applied.full_before)} to "
+            f"{number(applied.full_after)}." if mini else "")
     st.markdown(f"The {name.lower()} went "
                 f"{'down' if change < 0 else 'up' if change > 0 else 'nowhere'} by "
-                f"{abs(change):.3g}.{full} {whose}: {moves}.")
+                f"{number(abs(change))}.{full} {whose}: {moves}.")
     before, after = st.columns(2)
     before.image(applied.png_before, caption="Decision boundary before the step",
                  output_format="PNG")
@@ -164,20 +181,87 @@ def _applied(run, applied, mini):
 
 
 def render_check(inspection):
-    st.subheader("Gradient check")
-    check = inspection.table("check", flow_tables.gradient_check)
-    box = {True: st.success, False: st.error, None: st.warning}[check.passed]
-    box(check.verdict)
-    st.caption(f"Each gradient of L, the loss of all {inspection.n} examples, is compared "
-               "with the engine's central difference "
-               "(L(θ + ε) − L(θ − ε)) / 2ε, ε = 10⁻⁶, at the network shown. They agree when "
-               f"the relative error is below {flow_tables.CHECK_TOLERANCE:.0e} or the difference "
-               f"is below {check.floor:.0e}, the rounding noise of the difference quotient "
-               "in float64 at this loss.")
-    with st.expander(f"All {len(check.table)} parameters"):
-        st.dataframe(check.table, hide_index=True, width="stretch", column_config={
-            "backprop ∂L/∂θ": NUMBER(format="%.8g"),
-            "central difference": NUMBER(format="%.8g"),
-            "|difference|": NUMBER(format="%.2e"),
-            "relative error": NUMBER(format="%.2e"),
-            "agree": st.column_config.CheckboxColumn("agree")})
+    """Backprop against central differences, with a bug planted in a teaching copy."""
+    bug = st.selectbox("Plant a bug in a copy of backprop written for teaching (the engine "
+                       "is untouched)", list(planted.BUGS), key="plant_bug",
+                       format_func=planted.BUGS.get)
+    st.caption("Each gradient of L is compared with the central difference "
+               f"(L(θ + ε) − L(θ − ε)) / 2ε of the engine's own loss, ε = "
+               f"{number(flow_tables.EPSILON)}. A parameter agrees when "
+               f"|a − b| / max(|a|, |b|, {number(planted.FLOOR)}) is below "
+               f"{number(planted.RELATIVE_TOLERANCE)}.")
+    unresolved = flow_tables.unresolvable(inspection)
+    if unresolved:
+        st.warning(unresolved)
+        return
+    check = inspection.table(("planted", bug), lambda i: planted.gradient_check(
+        i.net, i.X, i.y, bug, numerical=i.numerical))
+    count, worst = len(check.names), float(np.nanmax(check.relative_error))
+    if check.passed:
+        st.success(f"Passed: all {count} gradients agree with central differences; the "
+                   f"largest relative error is {number(worst)}.")
+    else:
+        st.error(f"Failed: {len(check.failed)} of {count} gradients disagree with central "
+                 f"differences; the largest relative error is {number(worst)}.")
+    st.markdown(" ".join(check_sentences(check)))
+    table = pd.DataFrame({"parameter": check.names, "backprop": check.backprop,
+                          "central difference": check.numerical,
+                          "relative error": check.relative_error,
+                          "agree": check.relative_error < planted.RELATIVE_TOLERANCE})
+    if count <= INLINE_PARAMETERS:
+        st.dataframe(styled(table), hide_index=True, width="stretch",
+                     height=38 + 35 * count)
+    else:
+        with st.expander(f"All {count} parameters, with their relative errors"):
+            st.dataframe(styled(table), hide_index=True, width="stretch")
+
+
+def check_sentences(check):
+    """Where the planted bug shows: per layer, and as a ratio when it is the same everywhere."""
+    said = []
+    layers = np.asarray(check.layers)
+    agree = check.relative_error < planted.RELATIVE_TOLERANCE
+    for layer in sorted(set(check.layers)):
+        mine = layers == layer
+        said.append(f"Layer {layer}: {int(agree[mine].sum())} of {int(mine.sum())} agree.")
+    resolved = np.abs(check.numerical) > planted.FLOOR
+    if resolved.any() and not check.passed:
+        ratios = check.backprop[resolved] / check.numerical[resolved]
+        if np.ptp(ratios) < 1e-3 * max(1.0, float(np.abs(ratios).max())):
+            said.append(f"Every gradient backprop gives is {number(float(np.median(ratios)))} "
+                        "times the true one: a bug that scales the whole gradient.")
+    return said
+
+
+def render_run(run, epoch, inspection, edited):
+    """Per-layer gradient norms per parameter over the run, and what a learning rate changes."""
+    sizes = run.net.layer_sizes
+    counts = vanishing.parameter_counts(sizes)
+    frame = run.picture("flow_norms", lambda: charts.grad_norm_frame(run.history,
+                                                                     np.sqrt(counts)))
+    st.vega_lite_chart(run.picture(("flow_norm_chart", epoch), lambda: charts.spec(
+        charts.grad_norm_chart(frame, len(counts), marked_epoch=epoch,
+                               title="gradient norm per parameter"))), width="stretch")
+    st.caption("Each layer's ‖∂L/∂θ‖ divided by √(its weights + biases), so that layers of "
+               "different sizes compare fairly; the dotted rule marks the epoch shown"
+               + (" (the chart is the run as recorded, without your edits)." if edited else "."))
+    for sentence in vanishing.sentences(run.history, sizes, run.config.activation,
+                                        run.config.lr):
+        st.markdown(sentence)
+    st.markdown(f"**What the learning rate changes, at epoch {epoch:,}.** The gradient is the "
+                "same whatever η is; the step −η·∂L/∂θ is η times it:")
+    st.dataframe(styled(rate_table(inspection, run.config.lr, counts)), hide_index=True,
+                 width="stretch")
+
+
+def rate_table(inspection, learning_rate, counts):
+    """Per layer: ‖∂L/∂θ‖ per parameter, and ‖η·∂L/∂θ‖ per parameter for a few η."""
+    batch = inspection.batch
+    norms = np.array([np.sqrt((dW ** 2).sum() + (db ** 2).sum())
+                      for dW, db in zip(batch.dw, batch.db)]) / np.sqrt(counts)
+    table = {"layer": [f"layer {layer}" for layer in range(1, len(norms) + 1)],
+             "parameters": counts, "‖∂L/∂θ‖ per parameter": norms}
+    for rate in sorted({*RATES, float(learning_rate)}):
+        mark = " (this run)" if rate == learning_rate else ""
+        table[f"step at η = {rate:g}{mark}"] = rate * norms
+    return pd.DataFrame(table)

@@ -1,5 +1,6 @@
 """Tab 2, "Gradient flow": every number it shows is the engine's, and every control works."""
 
+import json
 import math
 import re
 from types import SimpleNamespace
@@ -13,11 +14,14 @@ from hypothesis import strategies as strategies
 from streamlit.testing.v1 import AppTest
 
 import data
+from formats import number, percent
 from inspection import latex as flow_latex
 from inspection import numbers as flow_math
+from inspection import stages as flow_stages
 from inspection import tables as flow_tables
 from network import LOSSES, MLP, Gradients, numerical_gradients
-from pictures import charts
+from pictures import charts, flow_diagram
+from tabs import gradient_flow
 
 XOR = data.make("xor")
 XOR_X, XOR_Y = XOR.X, XOR.y
@@ -35,8 +39,9 @@ def clear_caches():
 
 
 def open_flow(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3,
-              dataset="xor", points=200, batch="full", l2=0.0):
-    """Train from the sidebar, then open the Gradient flow tab."""
+              dataset="xor", points=200, batch="full", l2=0.0, at_epoch="final"):
+    """Train from the sidebar, then open the Gradient flow tab (it opens at epoch 0), and pick
+    the final epoch unless `at_epoch` is None."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     if dataset != "xor":
@@ -55,6 +60,9 @@ def open_flow(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3
     at.session_state["tab"] = "Gradient flow"
     at.run()
     assert_healthy(at)
+    if at_epoch == "final":
+        at.select_slider(key="flow_epoch").set_value(at.session_state["run"].epochs).run()
+        assert_healthy(at)
     return at
 
 
@@ -95,13 +103,14 @@ def block(at, start):
     return found[0]
 
 
-POWER = re.compile(r"(-?\d+(?:\.\d+)?) \\times 10\^\{(-?\d+)\}")
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+SCIENTIFIC = re.compile(r"\\text\{([^{}]*)\}")   # num writes 1.2e-5 as \text{1.2e-5}
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
 def latex_numbers(text):
     """Every number written in the LaTeX, in order (indices and exponents left out)."""
-    text = POWER.sub(lambda m: f"{m.group(1)}e{m.group(2)}", text)
+    text = SCIENTIFIC.sub(lambda m: m.group(1) if re.fullmatch(NUMBER, m.group(1)) else "",
+                          text)
     text = re.sub(r"[\^_](\{[^{}]*\}|\w)", "", text)
     return [float(number) for number in NUMBER.findall(text)]
 
@@ -119,6 +128,31 @@ def shows_run(numbers, values):
 
 # --- the tab in the app ----------------------------------------------------------------
 
+def go(at, key):
+    """Walk with Previous and Next to the stage `key` ('forward 1', 'loss', 'backward 2', ...)."""
+    keys = [stage.key for stage in flow_stages.stages(at.session_state["run"].net.layer_sizes)]
+    for _ in range(len(keys)):
+        here = keys.index(at.session_state["flow_stage"])
+        if keys[here] == key:
+            return at
+        at.button(key="flow_next" if here < keys.index(key) else "flow_prev").click().run()
+        assert_healthy(at)
+    raise AssertionError(f"never reached {key}")
+
+
+def summary(at):
+    return next(m.value for m in at.markdown if m.value.startswith("At epoch"))
+
+
+def shown_loss(at):
+    """The loss L the summary line writes for the network shown."""
+    return re.search(r"loss L = (\S+) on all", summary(at)).group(1)
+
+
+def frame_with(at, column):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
 def test_without_a_run_the_tab_asks_for_training():
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["tab"] = "Gradient flow"
@@ -127,58 +161,110 @@ def test_without_a_run_the_tab_asks_for_training():
     assert any("Train a network first" in info.value for info in at.info)
 
 
-def test_forward_pass_shows_the_engines_z_a_and_loss_for_every_example():
-    at = open_flow()
-    net = trained()
-    forward = net.forward(XOR_X)
-    for example in ("all", 0, 1, 2, 3):
-        at.radio(key="flow_example").set_value(example).run()
-        assert_healthy(at)
-        rows = slice(None) if example == "all" else slice(example, example + 1)
-        for layer in (1, 2):
-            numbers = latex_numbers(block(at, rf"\begin{{aligned}}z^{{({layer})}}"))
+def test_the_tab_opens_at_epoch_0_and_says_how_big_the_gradient_is_there():
+    at = open_flow(epochs=1000, at_epoch=None)
+    assert at.select_slider(key="flow_epoch").value == 0
+    assert at.session_state["flow_stage"] == "forward 1"
+    net = trained(epochs=0)
+    history = net.copy().train(XOR_X, XOR_Y, 0.3, 1000)
+    norms = np.sqrt((history.grad_norms ** 2).sum(axis=1))
+    text = summary(at)
+    assert shown_loss(at) == number(net.loss(XOR_X, XOR_Y))
+    assert f"the gradient's norm is {number(norms[0])}" in text
+    assert f"larger than at {percent((norms[1:] < norms[0]).mean())} of the later" in text
+    assert f"their median is {number(np.median(norms[1:]))}" in text
+
+
+def test_the_tab_opens_at_the_epoch_scrubbed_in_training():
+    at = open_flow(epochs=1000, at_epoch=None)
+    run = at.session_state["run"]
+    at.session_state["tab"] = "Training"
+    at.run()
+    epoch = run.snapshot_epochs[3]
+    at.select_slider(key="frame").set_value(epoch).run()
+    at.session_state["tab"] = "Gradient flow"
+    at.run()
+    assert at.select_slider(key="flow_epoch").value == epoch
+    assert shown_loss(at) == number(trained(epochs=epoch).loss(XOR_X, XOR_Y))
+    at.select_slider(key="flow_epoch").set_value(0).run()   # the learner's own pick is kept
+    at.run()
+    assert at.select_slider(key="flow_epoch").value == 0
+
+
+SETUPS = [("2-2-1", None), ("2-4-1", None), ("2-8-8-1", None), ("2-4-1", 200)]
+
+
+@pytest.mark.parametrize("arch, points", SETUPS)
+def test_every_stage_shows_the_engines_numbers(arch, points):
+    at = open_flow(arch=arch, dataset="xor" if points is None else "moons",
+                   points=points or 200, epochs=100)
+    net = trained(arch=arch, epochs=100, points=points)
+    X, y = xy(points)
+    forward, gradients = net.forward(X), net.gradients(X, y)
+    rows = slice(0, flow_latex.MAX_ROWS)
+    last = len(net.weights)
+    keys = [stage.key for stage in flow_stages.stages(net.layer_sizes)]
+    assert len(keys) == 2 * last + 4
+    seen = []
+    while True:
+        key = at.session_state["flow_stage"]
+        seen.append(key)
+        kind, _, layer = key.partition(" ")
+        heading = next(m.value for m in at.markdown if m.value.startswith("#### "))
+        if kind == "forward":
+            layer = int(layer)
+            assert heading.startswith(f"#### Forward, layer {layer}")
+            numbers = latex_numbers(block_with(at, rf"z^{{({layer})}} &= a^{{({layer - 1})}}"))
             assert shows_run(numbers, forward.pre_activations[layer - 1][rows])
             assert shows_run(numbers, forward.activations[layer][rows])
             assert shows_run(numbers, net.weights[layer - 1])
-        if example == "all":
+        elif kind == "loss":
             numbers = latex_numbers(block(at, r"\begin{aligned}\ell_i"))
-            assert close(numbers[-1], net.loss(XOR_X, XOR_Y))
+            assert close(numbers[-1], net.loss(X, y))
+        elif kind == "backward":
+            layer = int(layer)
+            text = block_with(at, rf"\delta^{{({layer})}} &=")
+            numbers = latex_numbers(text)
+            assert shows_run(numbers, gradients.deltas[layer - 1][rows])
+            assert shows_run(numbers, gradients.weights[layer - 1])
+            assert shows_run(numbers, gradients.biases[layer - 1])
+            table = frame_with(at, "∂L/∂w")
+            assert np.allclose(table["∂L/∂w"], gradients.weights[layer - 1].ravel(), rtol=1e-15,
+                               atol=0)
+        elif kind == "update":
+            step = net.copy().step(X, y, 0.3)
+            squared = sum(float((g ** 2).sum()) for g in (*step.gradients.weights,
+                                                          *step.gradients.biases))
+            shown = metrics(at)
+            assert shown["Forecast ∇L·Δθ"] == number(-0.3 * squared)
+            assert shown["Actual change"] == number(step.loss_after - step.loss_before)
+            table = frame_with(at, "after")
+            params = flow_math.parameters(net.layer_sizes)
+            assert np.allclose(table["after"], [p.of(step.weights_after, step.biases_after)
+                                                for p in params], rtol=1e-15, atol=0)
+        elif kind == "check":
+            count = len(flow_math.parameters(net.layer_sizes))
+            assert any(alert.value.startswith(f"Passed: all {count} gradients agree")
+                       for alert in at.success)
         else:
-            own = net.loss(XOR_X[rows], XOR_Y[rows])
-            numbers = latex_numbers(block(at, r"\begin{aligned}\ell &="))
-            for value in (own, own / N, net.loss(XOR_X, XOR_Y)):
-                assert shows_run(numbers, value)
-            label = flow_math.example_name(example, XOR_X[example], XOR_Y[example, 0])
-            assert metrics(at)[f"ℓ of {label}"] == f"{own:.4g}"
-    assert metrics(at)["Loss L (all 4 examples)"] == f"{net.loss(XOR_X, XOR_Y):.4g}"
-
-
-@pytest.mark.parametrize("example", ["all", 0, 3])
-def test_backward_pass_shows_the_engines_deltas_and_gradients(example):
-    at = open_flow(arch="2-3-2-1", activation="tanh")
-    at.radio(key="flow_example").set_value(example).run()
-    net = trained(arch="2-3-2-1", activation="tanh")
-    if example == "all":
-        X, y = XOR_X, XOR_Y     # the engine's batch: deltas carry the factor 1/n of the mean
-    else:
-        X, y = XOR_X[example:example + 1], XOR_Y[example:example + 1]   # ∂ℓ/∂θ of one example
-    gradients = net.gradients(X, y)
-    shown = blocks(at)
-    output = latex_numbers(next(text for text in shown if r"\partial a^{(3)}}" in text[:60]))
-    assert shows_run(output, gradients.deltas[2])
-    assert shows_run(output, gradients.weights[2])
-    assert shows_run(output, gradients.biases[2])
-    for layer in (2, 1):
-        numbers = latex_numbers(block(at, rf"\begin{{aligned}}\tanh'\left(z^{{({layer})}}"))
-        assert shows_run(numbers, gradients.deltas[layer - 1])
-        assert shows_run(numbers, gradients.weights[layer - 1])
-        assert shows_run(numbers, gradients.biases[layer - 1])
-        forward = net.forward(X)
-        assert shows_run(numbers, 1 - forward.activations[layer] ** 2)
+            table = frame_with(at, "‖∂L/∂θ‖ per parameter")
+            counts = [W.size + b.size for W, b in zip(net.weights, net.biases)]
+            norms = np.array([np.sqrt((dW ** 2).sum() + (db ** 2).sum()) for dW, db in
+                              zip(gradients.weights, gradients.biases)]) / np.sqrt(counts)
+            assert np.allclose(table["‖∂L/∂θ‖ per parameter"], norms, rtol=1e-12)
+            assert np.allclose(table["step at η = 0.3 (this run)"], 0.3 * norms, rtol=1e-12)
+            assert np.allclose(table["step at η = 10"], 10 * norms, rtol=1e-12)
+        if at.button(key="flow_next").disabled:
+            break
+        at.button(key="flow_next").click().run()
+        assert_healthy(at)
+    assert seen == keys
+    at.button(key="flow_prev").click().run()
+    assert at.session_state["flow_stage"] == keys[-2]
 
 
 def test_bce_output_delta_is_a_minus_y_over_n_because_sigma_prime_cancels():
-    at = open_flow(loss="bce")
+    at = go(open_flow(loss="bce"), "backward 2")
     net = trained(loss="bce")
     output = net.predict(XOR_X)
     text = block(at, r"\begin{aligned}\frac{\partial L}{\partial a^{(2)}}")
@@ -191,8 +277,28 @@ def test_bce_output_delta_is_a_minus_y_over_n_because_sigma_prime_cancels():
     assert shows_run(numbers, output[1] - XOR_Y[1])
 
 
+@pytest.mark.parametrize("example", ["all", 0, 3])
+def test_backward_pass_of_a_deeper_tanh_network_shows_the_engines_numbers(example):
+    at = open_flow(arch="2-3-2-1", activation="tanh")
+    at.radio(key="flow_example").set_value(example).run()
+    net = trained(arch="2-3-2-1", activation="tanh")
+    if example == "all":
+        X, y = XOR_X, XOR_Y     # the engine's batch: deltas carry the factor 1/n of the mean
+    else:
+        X, y = XOR_X[example:example + 1], XOR_Y[example:example + 1]   # ∂ℓ/∂θ of one example
+    gradients = net.gradients(X, y)
+    for layer in (3, 2, 1):
+        go(at, f"backward {layer}")
+        numbers = latex_numbers(block_with(at, rf"\delta^{{({layer})}} &="))
+        assert shows_run(numbers, gradients.deltas[layer - 1])
+        assert shows_run(numbers, gradients.weights[layer - 1])
+        assert shows_run(numbers, gradients.biases[layer - 1])
+        if layer < 3:
+            assert shows_run(numbers, 1 - net.forward(X).activations[layer] ** 2)
+
+
 def test_each_examples_gradients_average_to_the_batch_gradient():
-    at = open_flow()
+    at = go(open_flow(), "backward 1")   # the weight followed at first is W⁽¹⁾[1,1]
     net = trained()
     table = average_table(at)
     params = flow_math.parameters(net.layer_sizes)
@@ -224,14 +330,18 @@ def chain_line(text):
 
 
 @pytest.mark.parametrize("loss", ["mse", "bce"])
-def test_chain_rule_of_every_chosen_weight_multiplies_out_to_the_engines_gradient(loss):
+def test_chain_rule_of_every_followed_weight_multiplies_out_to_the_engines_gradient(loss):
     at = open_flow(arch="2-2-2-1", loss=loss)
     at.radio(key="flow_example").set_value(2).run()
     net = trained(arch="2-2-2-1", loss=loss)
     alone = net.gradients(XOR_X[2:3], XOR_Y[2:3])
     for weight in flow_math.weights_only(net.layer_sizes):
         at.selectbox(key="flow_weight").set_value(weight).run()
+        go(at, f"backward {weight.layer}")
         assert_healthy(at)
+        (diagram,) = at.get("vega_lite_chart")
+        title = json.loads(diagram.proto.spec)["title"]["text"]
+        assert title.startswith(f"{weight.name} ({weight.link(3)}): w = ")
         text = block(at, r"\begin{aligned}\frac{\partial \ell}{\partial w^{(" + str(weight.layer))
         factors, result = chain_line(text)
         expected = float(alone.weights[weight.layer - 1][weight.row, weight.col])
@@ -239,6 +349,9 @@ def test_chain_rule_of_every_chosen_weight_multiplies_out_to_the_engines_gradien
         assert math.isclose(math.prod(factors), expected, rel_tol=3e-3, abs_tol=1e-9)
         assert factors[0] == pytest.approx(net.forward(XOR_X[2:3]).activations[weight.layer - 1]
                                            [0, weight.row], rel=ROUNDING, abs=1e-12)
+    go(at, "backward 1")   # another layer's stage points to the followed weight's own
+    assert not any(r"\partial w^{(3)}" in text for text in blocks(at))
+    assert any("is in layer 3" in caption.value for caption in at.caption)
 
 
 def test_batch_chain_rule_is_the_mean_of_the_examples_products():
@@ -246,6 +359,7 @@ def test_batch_chain_rule_is_the_mean_of_the_examples_products():
     net = trained()
     weight = flow_math.Parameter(layer=1, col=1, row=1)
     at.selectbox(key="flow_weight").set_value(weight).run()
+    go(at, "backward 1")
     text = block(at, r"\begin{aligned}\frac{\partial \ell_i}")
     per_example = [float(net.gradients(XOR_X[i:i + 1], XOR_Y[i:i + 1]).weights[0][1, 1])
                    for i in range(N)]
@@ -257,108 +371,121 @@ def test_batch_chain_rule_is_the_mean_of_the_examples_products():
 def test_epoch_slider_inspects_the_initial_network_and_the_snapshots():
     at = open_flow(epochs=1000)
     run = at.session_state["run"]
-    assert at.select_slider(key="flow_epoch").value == 1000
     for epoch in (0, run.snapshot_epochs[3]):
         at.select_slider(key="flow_epoch").set_value(epoch).run()
         assert_healthy(at)
         net = trained(epochs=epoch)
-        assert metrics(at)["Loss L (all 4 examples)"] == f"{net.loss(XOR_X, XOR_Y):.4g}"
+        assert shown_loss(at) == number(net.loss(XOR_X, XOR_Y))
         numbers = latex_numbers(block(at, r"\begin{aligned}z^{(1)}"))
         assert shows_run(numbers, net.weights[0])
         assert shows_run(numbers, net.forward(XOR_X).pre_activations[0])
 
 
-def test_deep_sigmoid_network_shows_vanishing_gradients_in_its_own_numbers():
-    at = open_flow(arch="2-8-8-8-1", epochs=500)
-    at.select_slider(key="flow_epoch").set_value(0).run()
-    assert_healthy(at)
-    net = trained(arch="2-8-8-8-1", epochs=0)
-    norms = net.gradients(XOR_X, XOR_Y).layer_norms()
-    table = next(frame.value for frame in at.dataframe if "‖∂L/∂(W, b)‖" in frame.value.columns)
-    assert np.allclose(table["‖∂L/∂(W, b)‖"], norms, rtol=1e-12)
-    dW = net.gradients(XOR_X, XOR_Y).weights
-    assert np.allclose(table["max |∂L/∂W|"], [np.abs(g).max() for g in dW], rtol=1e-12)
-    assert np.allclose(table["mean |∂L/∂W|"], [np.abs(g).mean() for g in dW], rtol=1e-12)
-    story = next(m.value for m in at.markdown if m.value.startswith("At epoch 0:"))
-    ratio = norms[-1] / norms[0]
-    assert ratio > 100      # seed 123: layer 1 gets a tiny share of the output's gradient
-    assert f"is {flow_tables.times(ratio)} smaller than layer 4's" in story
-    assert "at most 0.25" in story
-    history = at.session_state["run"].history.grad_norms
-    below = (history[:, 0] < history[:, -1]).mean()
-    assert f"layer 1's norm was below layer 4's in {below:.0%} of them" in story
-    assert len(at.get("vega_lite_chart")) == 1
+def shrinking_shares(history, sizes):
+    counts = np.array([a * b + b for a, b in zip(sizes[:-1], sizes[1:])])
+    per = history.grad_norms / np.sqrt(counts)
+    return (per[:, :-1] < per[:, 1:]).mean(axis=0), per
 
 
-def test_deep_tanh_network_has_no_such_gap_at_the_start():
-    at = open_flow(arch="2-8-8-8-1", activation="tanh", epochs=100)
-    at.select_slider(key="flow_epoch").set_value(0).run()
-    norms = trained(arch="2-8-8-8-1", activation="tanh", epochs=0).gradients(
-        XOR_X, XOR_Y).layer_norms()
-    assert norms[-1] / norms[0] < 2
-    story = next(m.value for m in at.markdown if m.value.startswith("At epoch 0:"))
-    assert flow_tables.compare_layers(norms) in story
-    assert "at most 0.25" not in story
+def test_a_deep_sigmoid_run_measures_its_shrinking_and_gives_the_quarter_argument():
+    at = go(open_flow(arch="2-8-8-8-1", epochs=500), "run")
+    history = at.session_state["run"].history
+    shares, per = shrinking_shares(history, [2, 8, 8, 8, 1])
+    said = " ".join(m.value for m in at.markdown)
+    for layer, share in enumerate(shares, 1):
+        assert (f"layer {layer}'s gradient is smaller than layer {layer + 1}'s in "
+                f"{percent(share)} of the 501 epochs") in said
+    assert "With 3 sigmoid hidden layers" in said and "σ′ ≤ ¼" in said
+    assert len(at.get("vega_lite_chart")) == 2   # the diagram and the norms
 
 
-def test_relu_network_counts_the_units_that_pass_no_gradient():
-    at = open_flow(arch="2-4-4-1", activation="relu", epochs=200)
-    net = trained(arch="2-4-4-1", activation="relu", epochs=200)
-    forward = net.forward(XOR_X)
-    inactive = sum(int((z <= 0).sum()) for z in forward.pre_activations[:-1])
-    assert any(f"{inactive} of the 32 (hidden unit, example) pairs" in m.value
-               for m in at.markdown)
+@pytest.mark.parametrize("arch, activation", [("2-8-8-8-1", "tanh"), ("2-4-1", "sigmoid")])
+def test_the_quarter_argument_needs_two_sigmoid_hidden_layers(arch, activation):
+    at = go(open_flow(arch=arch, activation=activation, epochs=100), "run")
+    said = " ".join(m.value for m in at.markdown)
+    assert "σ′ ≤ ¼" not in said
+    shares, _ = shrinking_shares(at.session_state["run"].history,
+                                 [int(size) for size in arch.split("-")])
+    assert f"in {percent(shares[0])} of the 101 epochs" in said
 
 
-def test_update_table_is_the_engines_step():
-    at = open_flow()
+def test_update_table_and_forecast_are_the_engines_step():
+    at = go(open_flow(), "update")
     net = trained()
     step = net.copy().step(XOR_X, XOR_Y, 0.3)
-    table = next(frame.value for frame in at.dataframe if "after" in frame.value.columns)
+    table = frame_with(at, "after")
     params = flow_math.parameters(net.layer_sizes)
     assert np.allclose(table["before"], [p.of(step.weights_before, step.biases_before)
                                          for p in params], rtol=0, atol=0)
-    assert np.allclose(table["after"], [p.of(step.weights_after, step.biases_after)
-                                        for p in params], rtol=1e-15, atol=0)
     grads = step.gradients
-    assert np.allclose(table["−η·∂L/∂θ"], [-0.3 * p.of(grads.weights, grads.biases)
-                                           for p in params], rtol=1e-15, atol=0)
+    assert np.allclose(table["change −η·∂L/∂θ"], [-0.3 * p.of(grads.weights, grads.biases)
+                                                  for p in params], rtol=1e-15, atol=0)
+    predicted = -0.3 * sum(float((g ** 2).sum()) for g in (*grads.weights, *grads.biases))
+    actual = step.loss_after - step.loss_before
+    assert metrics(at)["Actual / forecast"] == number(actual / predicted)
+
+
+def test_at_a_large_learning_rate_forecast_and_actual_part():
+    at = go(open_flow(lr=10.0, epochs=1, at_epoch=None), "update")   # epoch 0
+    net = trained(epochs=0)
+    step = net.copy().step(XOR_X, XOR_Y, 10.0)
+    grads = step.gradients
+    predicted = -10.0 * sum(float((g ** 2).sum()) for g in (*grads.weights, *grads.biases))
+    ratio = (step.loss_after - step.loss_before) / predicted
+    assert abs(ratio - 1) > 0.05     # seed 123: the step is long for the curvature
+    said = " ".join(m.value for m in at.markdown)
+    assert f"They part by {abs(ratio - 1):.0%}" in said
 
 
 def test_apply_step_lowers_the_loss_at_a_small_learning_rate_and_leaves_the_run_alone():
-    at = open_flow(lr=0.01, epochs=100)
+    at = go(open_flow(lr=0.01, epochs=100), "update")
     run = at.session_state["run"]
     weights_before = [W.copy() for W in run.net.weights]
-    snapshots_before = {e: [W.copy() for W in s.weights] for e, s in run.history.snapshots.items()}
     at.button(key="apply_step").click().run()
     assert_healthy(at)
     step = trained(lr=0.01, epochs=100).step(XOR_X, XOR_Y, 0.01)
     shown = metrics(at)
-    assert shown["Loss before the step"] == f"{step.loss_before:.4g}"
-    assert shown["Loss after the step"] == f"{step.loss_after:.4g}"
+    assert shown["Loss before the step"] == number(step.loss_before)
+    assert shown["Loss after the step"] == number(step.loss_after)
     assert step.loss_after < step.loss_before
-    assert next(m for m in at.metric if m.label == "Loss after the step").delta.startswith("-")
     assert any("The loss went down" in m.value for m in at.markdown)
     captions = [caption for image in at.image for caption in image.captions]
     assert "Decision boundary before the step" in captions
     assert all(np.array_equal(a, b) for a, b in zip(run.net.weights, weights_before))
-    assert all(np.array_equal(a, b) for e, s in run.history.snapshots.items()
-               for a, b in zip(s.weights, snapshots_before[e]))
     at.run()   # the result stays on the page through the next interaction
     assert "Loss after the step" in metrics(at)
 
 
-def test_gradient_check_passes_for_every_parameter():
-    at = open_flow(arch="2-3-3-1", activation="tanh", loss="bce")
-    assert any(alert.value.startswith("Backprop passes: all 25 gradients agree")
-               for alert in at.success)
-    table = next(frame.value for frame in at.dataframe if "agree" in frame.value.columns)
+# (bug, the parameters of 2-2-1 it breaks, and the ratio backprop / truth when one for all)
+BUGS = [("forget_sigma_prime", 6, None),   # only the hidden layer's 4 weights and 2 biases
+        ("half_mse", 9, 0.5),              # every gradient is half the true one
+        ("wrong_sign", 9, -1.0)]           # every gradient points the other way
+
+
+def test_the_gradient_check_passes_and_each_planted_bug_makes_it_fail():
+    at = go(open_flow(arch="2-2-1"), "check")
+    net = trained(arch="2-2-1")
+    assert any(alert.value.startswith("Passed: all 9 gradients agree") for alert in at.success)
+    table = frame_with(at, "relative error")
     assert table["agree"].all()
-    net = trained(arch="2-3-3-1", activation="tanh", loss="bce")
     numeric = numerical_gradients(net, XOR_X, XOR_Y)
     params = flow_math.parameters(net.layer_sizes)
     assert np.allclose(table["central difference"],
                        [p.of(numeric.weights, numeric.biases) for p in params], rtol=0, atol=0)
+    for bug, broken, ratio in BUGS:
+        at.selectbox(key="plant_bug").set_value(bug).run()
+        assert_healthy(at)
+        assert not at.success
+        assert any(alert.value.startswith(f"Failed: {broken} of 9 gradients disagree")
+                   for alert in at.error), bug
+        table = frame_with(at, "relative error")
+        assert (~table["agree"]).sum() == broken
+        said = " ".join(m.value for m in at.markdown)
+        if ratio is not None:
+            assert f"is {number(ratio)} times the true one" in said
+        else:
+            assert "Layer 2: 3 of 3 agree" in said and "Layer 1: 0 of 6 agree" in said
+    assert np.allclose(net.weights[0], at.session_state["run"].net.weights[0])
 
 
 def test_a_diverged_run_opens_and_says_central_differences_cannot_check_it():
@@ -375,9 +502,11 @@ def test_a_diverged_run_opens_and_says_central_differences_cannot_check_it():
     assert_healthy(at)
     run = at.session_state["run"]
     assert run.history.diverged_at is not None
-    assert at.select_slider(key="flow_epoch").value == run.epochs    # the last finite weights
+    at.select_slider(key="flow_epoch").set_value(run.epochs).run()   # the last finite weights
+    go(at, "check")
     assert any(warning.value.startswith("Central differences cannot check this network")
                for warning in at.warning)
+    go(at, "update")
     at.button(key="apply_step").click().run()
     assert_healthy(at)
 
@@ -393,7 +522,7 @@ def edit(at, cells):
     assert_healthy(at)
 
 
-def test_editing_a_weight_changes_the_loss_to_the_engines_loss_of_the_edited_network():
+def test_editing_a_weight_changes_every_stage_to_the_engines_numbers_of_the_edited_network():
     at = open_flow()
     run = at.session_state["run"]
     kept = [W.copy() for W in run.net.weights]
@@ -402,21 +531,31 @@ def test_editing_a_weight_changes_the_loss_to_the_engines_loss_of_the_edited_net
     net.weights[0][1, 1] = 2.5
     net.biases[0][0] = -1.25
     loss = net.loss(XOR_X, XOR_Y)
-    assert metrics(at)["Loss L (all 4 examples)"] == f"{loss:.4g}"
+    assert shown_loss(at) == number(loss)
+    go(at, "loss")
     assert close(latex_numbers(block(at, r"\begin{aligned}\ell_i"))[-1], loss)
     assert any("2 parameters changed" in warning.value for warning in at.warning)
+    go(at, "backward 1")
     gradients = net.gradients(XOR_X, XOR_Y)
     table = average_table(at)
     params = flow_math.parameters(net.layer_sizes)
     assert np.allclose(table["mean of all 4 = ∂L/∂θ (batch)"],
                        [p.of(gradients.weights, gradients.biases) for p in params], rtol=1e-12)
+    go(at, "update")   # the edit itself, forecast by g·Δθ from the trained weights
+    original = trained()
+    g = original.gradients(XOR_X, XOR_Y)
+    forecast = g.weights[0][1, 1] * (2.5 - original.weights[0][1, 1]) \
+        + g.biases[0][0] * (-1.25 - original.biases[0][0])
+    said = " ".join(m.value for m in at.markdown)
+    assert f"g·Δθ = {number(forecast)}" in said
+    assert f"actually changed by {number(loss - original.loss(XOR_X, XOR_Y))}" in said
     captions = [caption for image in at.image for caption in image.captions]
     assert f"Edited (2 parameters changed): loss {loss:.4g}" in captions
     assert all(np.array_equal(a, b) for a, b in zip(run.net.weights, kept))
 
     at.button(key="flow_restore").click().run()
     assert_healthy(at)
-    assert metrics(at)["Loss L (all 4 examples)"] == f"{trained().loss(XOR_X, XOR_Y):.4g}"
+    assert shown_loss(at) == number(trained().loss(XOR_X, XOR_Y))
     assert not any("Edited network" in warning.value for warning in at.warning)
     assert at.button(key="flow_restore").disabled
 
@@ -424,12 +563,12 @@ def test_editing_a_weight_changes_the_loss_to_the_engines_loss_of_the_edited_net
 def test_edits_are_kept_per_run_and_epoch():
     at = open_flow()
     edit(at, {(0, "to h⁽¹⁾₁"): 3.0})
-    edited = metrics(at)["Loss L (all 4 examples)"]
+    edited = shown_loss(at)
     at.select_slider(key="flow_epoch").set_value(0).run()
-    assert metrics(at)["Loss L (all 4 examples)"] == f"{trained(epochs=0).loss(XOR_X, XOR_Y):.4g}"
+    assert shown_loss(at) == number(trained(epochs=0).loss(XOR_X, XOR_Y))
     assert not any("Edited network" in warning.value for warning in at.warning)
     at.select_slider(key="flow_epoch").set_value(300).run()
-    assert metrics(at)["Loss L (all 4 examples)"] == edited
+    assert shown_loss(at) == edited
 
 
 @pytest.mark.parametrize("value, phrase", [
@@ -439,10 +578,10 @@ def test_edits_are_kept_per_run_and_epoch():
 ])
 def test_a_bad_edit_is_explained_and_ignored(value, phrase):
     at = open_flow()
-    before = metrics(at)["Loss L (all 4 examples)"]
+    before = shown_loss(at)
     edit(at, {(0, "to h⁽¹⁾₁"): value})
     assert any(phrase in warning.value and "ignored" in warning.value for warning in at.warning)
-    assert metrics(at)["Loss L (all 4 examples)"] == before
+    assert shown_loss(at) == before
     at.button(key="flow_restore").click().run()     # clears the bad cell too
     assert not any("ignored" in warning.value for warning in at.warning)
 
@@ -458,17 +597,17 @@ def test_layer_selector_puts_that_layers_weights_in_the_editor():
     edit(at, {(3, "to ŷ"): 0.0})
     changed = net.copy()
     changed.biases[1][0] = 0.0
-    assert metrics(at)["Loss L (all 4 examples)"] == f"{changed.loss(XOR_X, XOR_Y):.4g}"
+    assert shown_loss(at) == number(changed.loss(XOR_X, XOR_Y))
 
 
-def test_network_graph_is_drawn_with_the_chosen_weight_bold():
-    at = open_flow()
-    at.selectbox(key="flow_weight").set_value(flow_math.Parameter(2, 0, 1)).run()
-    (graph,) = at.get("graphviz_chart")
-    assert "n1_1 -> n2_0" in graph.proto.spec
-    line = next(line for line in graph.proto.spec.splitlines() if "n1_1 -> n2_0" in line)
-    assert "style=bold" in line and "∂L/∂w=" in line
-
+def test_clicking_a_connection_follows_that_weight(monkeypatch):
+    state = {"flow_diagram": SimpleNamespace(selection={"weight": [{"weight": "2,1,0"}]})}
+    monkeypatch.setattr(gradient_flow.st, "session_state", state)
+    gradient_flow.follow_clicked()                      # what a click on h⁽¹⁾₂ → ŷ sends
+    assert state["flow_weight"] == flow_math.Parameter(layer=2, col=0, row=1)
+    state["flow_diagram"] = SimpleNamespace(selection={"weight": []})   # clicked off: kept
+    gradient_flow.follow_clicked()
+    assert state["flow_weight"].name == "W⁽²⁾[2,1]"
 
 
 # --- many examples, mini-batches, weight decay ------------------------------------------
@@ -500,13 +639,15 @@ def test_a_200_point_run_picks_example_57_by_index_and_shows_its_forward_pass():
     assert latex_numbers(block(at, "a^{(0)} = x")) == pytest.approx(
         [*X[57], y[57, 0]], rel=ROUNDING, abs=1e-12)
     for layer in (1, 2):
+        go(at, f"forward {layer}")
         numbers = latex_numbers(block_with(at, rf"z^{{({layer})}} &= a^{{({layer - 1})}}"))
         assert shows_run(numbers, forward.pre_activations[layer - 1])
         assert shows_run(numbers, forward.activations[layer])
+    go(at, "loss")
     own = net.loss(X[57:58], y[57:58])
-    assert metrics(at)[f"ℓ of {flow_math.example_name(57, X[57], y[57, 0])}"] == f"{own:.4g}"
     numbers = latex_numbers(block(at, r"\begin{aligned}\ell &="))
     assert shows_run(numbers, own) and shows_run(numbers, own / MOONS)
+    go(at, "backward 1")
     table = average_table(at)   # the first examples' columns and the one picked
     assert [column for column in table.columns if column.startswith("∂ℓ/∂θ")][-1].startswith(
         "∂ℓ/∂θ of #57 ")
@@ -518,25 +659,28 @@ def test_the_batch_view_of_200_examples_writes_n_and_the_first_rows_and_folds_th
     X, y = xy(MOONS)
     forward = net.forward(X)
     terms = [net.loss(X[i:i + 1], y[i:i + 1]) for i in range(MOONS)]
+    numbers = latex_numbers(block_with(at, r"z^{(1)} &= a^{(0)}"))
+    assert shows_run(numbers, forward.pre_activations[0][:4])
+    assert not shows_run(numbers, forward.pre_activations[0][4])
+    assert any("the first 4 written out" in caption.value for caption in at.caption)
+    folded = frame_with(at, "z⁽¹⁾₁")
+    assert len(folded) == MOONS
+    assert np.allclose(folded["z⁽¹⁾₄"], forward.pre_activations[0][:, 3], rtol=1e-15, atol=0)
+    picks = frame_with(at, "ŷ")
+    assert np.allclose(picks["ℓ"], terms, rtol=1e-12, atol=1e-15)
+    go(at, "loss")
     text = block(at, r"\begin{aligned}\ell_i")
     assert r"\frac{1}{n}\sum_{i=0}^{n-1}" in text and r"\frac{1}{200}" in text
     assert r"\vdots" in text and r"\cdots" in text
     numbers = latex_numbers(text)
     assert shows_run(numbers, terms[:4])
     assert shows_run(numbers, [sum(terms), net.loss(X, y)])
-    numbers = latex_numbers(block_with(at, r"z^{(1)} &= a^{(0)}"))
-    assert shows_run(numbers, forward.pre_activations[0][:4])
-    assert not shows_run(numbers, forward.pre_activations[0][4])
-    assert any("(200 rows; the first 4 shown" in caption.value for caption in at.caption)
-    folded = next(frame.value for frame in at.dataframe if "z⁽¹⁾₁" in frame.value.columns)
-    assert len(folded) == MOONS
-    assert np.allclose(folded["z⁽¹⁾₄"], forward.pre_activations[0][:, 3], rtol=1e-15, atol=0)
-    picks = next(frame.value for frame in at.dataframe if "ŷ" in frame.value.columns)
-    assert np.allclose(picks["ℓ"], terms, rtol=1e-12, atol=1e-15)
+    go(at, "backward 2")
     gradients = net.gradients(X, y)
     output = latex_numbers(block_with(at, r"\frac{\partial L}{\partial a^{(2)}}"))
     assert shows_run(output, gradients.weights[1])
     assert shows_run(output, gradients.deltas[1][:4])
+    go(at, "backward 1")
     table = average_table(at)
     params = flow_math.parameters(net.layer_sizes)
     columns = [column for column in table.columns if column.startswith("∂ℓ/∂θ")]
@@ -547,11 +691,10 @@ def test_the_batch_view_of_200_examples_writes_n_and_the_first_rows_and_folds_th
     assert np.allclose(table["mean of all 200 = ∂L/∂θ (batch)"],
                        [p.of(gradients.weights, gradients.biases) for p in params],
                        rtol=1e-12, atol=1e-15)
-    assert any("4 of the 200 examples' columns" in m.value for m in at.markdown)
 
 
 def test_a_mini_batch_run_shows_the_next_batchs_own_gradient_and_applies_that_step():
-    at = moons_flow(batch=16)
+    at = go(moons_flow(batch=16), "update")
     net = trained(arch="2-4-1", points=MOONS, batch=16)
     X, y = xy(MOONS)
     rows = net.copy().batches.permutation(MOONS)[:16]
@@ -560,7 +703,7 @@ def test_a_mini_batch_run_shows_the_next_batchs_own_gradient_and_applies_that_st
     assert "takes 13 steps" in story
     own, full = net.gradients(X[rows], y[rows]), net.gradients(X, y)
     params = flow_math.parameters(net.layer_sizes)
-    table = next(frame.value for frame in at.dataframe if "after" in frame.value.columns)
+    table = frame_with(at, "after")
     assert np.allclose(table["∂L/∂θ"], [p.of(own.weights, own.biases) for p in params],
                        rtol=1e-12, atol=1e-15)
     assert np.allclose(table["∂L/∂θ, all examples"],
@@ -570,12 +713,14 @@ def test_a_mini_batch_run_shows_the_next_batchs_own_gradient_and_applies_that_st
     step = after.step(X[rows], y[rows], 0.3)
     assert np.allclose(table["after"], [p.of(step.weights_after, step.biases_after)
                                         for p in params], rtol=1e-15, atol=0)
+    squared = sum(float((g ** 2).sum()) for g in (*own.weights, *own.biases))
+    assert metrics(at)["Forecast ∇L·Δθ"] == number(-0.3 * squared)   # of L_B, not of L
     at.button(key="apply_step").click().run()
     assert_healthy(at)
-    assert metrics(at)["Mini-batch loss before the step"] == f"{step.loss_before:.4g}"
-    assert metrics(at)["Mini-batch loss after the step"] == f"{step.loss_after:.4g}"
-    assert any(f"On all 200 examples L went from {net.loss(X, y):.4g} to "
-               f"{after.loss(X, y):.4g}" in m.value for m in at.markdown)
+    assert metrics(at)["Mini-batch loss before the step"] == number(step.loss_before)
+    assert metrics(at)["Mini-batch loss after the step"] == number(step.loss_after)
+    assert any(f"On all 200 examples L went from {number(net.loss(X, y))} to "
+               f"{number(after.loss(X, y))}" in m.value for m in at.markdown)
 
     epoch = at.session_state["run"].snapshot_epochs[2]   # a snapshot: its generator restored
     at.select_slider(key="flow_epoch").set_value(epoch).run()
@@ -586,26 +731,26 @@ def test_a_mini_batch_run_shows_the_next_batchs_own_gradient_and_applies_that_st
 
 
 def test_weight_decay_adds_lambda_w_to_the_written_gradients_and_the_check_passes():
-    at = open_flow(l2=0.01)
+    at = go(open_flow(l2=0.01), "loss")
     net = trained(l2=0.01)
     plain = MLP(net.layer_sizes, seed=123)
     plain.set_parameters(net.weights, net.biases)
     gradients, data_part = net.gradients(XOR_X, XOR_Y), plain.gradients(XOR_X, XOR_Y)
+    loss = latex_numbers(block(at, r"\begin{aligned}\ell_i"))
+    assert shows_run(loss, [net.penalty(), net.loss(XOR_X, XOR_Y)])
+    go(at, "backward 2")
     output = block_with(at, r"\frac{\partial L}{\partial a^{(2)}}")
     assert r"a^{(1)\top} \delta^{(2)} + \lambda W^{(2)}" in output and r"+ 0.01 \cdot" in output
     numbers = latex_numbers(output)
     assert shows_run(numbers, data_part.weights[1])
     assert shows_run(numbers, net.weights[1])
     assert shows_run(numbers, gradients.weights[1])
+    go(at, "backward 1")
     assert shows_run(latex_numbers(block(at, r"\begin{aligned}\sigma'\left(z^{(1)}")),
                      gradients.weights[0])
-    loss = latex_numbers(block(at, r"\begin{aligned}\ell_i"))
-    assert shows_run(loss, [net.penalty(), net.loss(XOR_X, XOR_Y)])
     chain = block(at, r"\begin{aligned}\frac{\partial \ell_i}")
     assert r"+ \lambda w^{(1)}_{11}" in chain
     assert close(latex_numbers(chain)[-1], gradients.weights[0][0, 0])
-    assert any(alert.value.startswith("Backprop passes: all 9 gradients agree")
-               for alert in at.success)
     table = average_table(at)
     params = flow_math.parameters(net.layer_sizes)
     for column, expected in (("mean of all 4", data_part), ("= ∂L/∂θ (batch)", gradients)):
@@ -615,9 +760,12 @@ def test_weight_decay_adds_lambda_w_to_the_written_gradients_and_the_check_passe
                        [0.01 * p.of(net.weights, net.biases) if p.row is not None else 0.0
                         for p in params], rtol=1e-15, atol=0)
     at.radio(key="flow_example").set_value(1).run()   # ℓ alone has no penalty: no λW
+    go(at, "backward 2")
     alone = plain.gradients(XOR_X[1:2], XOR_Y[1:2])
     text = block(at, r"\begin{aligned}\frac{\partial \ell}{\partial a^{(2)}}")
     assert r"\lambda" not in text and shows_run(latex_numbers(text), alone.weights[1])
+    go(at, "check")
+    assert any(alert.value.startswith("Passed: all 9 gradients agree") for alert in at.success)
 
 # --- the pure functions behind it ---------------------------------------------------------
 
@@ -625,8 +773,10 @@ def test_num_rounds_to_four_significant_digits():
     assert flow_latex.num(0.123456) == "0.1235"
     assert flow_latex.num(-2.0) == "-2"
     assert flow_latex.num(0.0) == "0"
-    assert flow_latex.num(7.8712e-5) == r"7.871 \times 10^{-5}"
-    assert flow_latex.num(123456.0) == r"1.235 \times 10^{5}"
+    assert flow_latex.num(7.8712e-5) == r"\text{7.871e-5}"     # as formats.number writes it
+    assert flow_latex.num(-7.8712e-5) == r"-\text{7.871e-5}"
+    assert flow_latex.num(123456.0) == r"\text{1.235e+5}"
+    assert latex_numbers(r"a = -\text{7.871e-5} + \text{NaN}") == [-7.871e-5]
     assert flow_latex.num(float("inf")) == r"\infty"
 
 
@@ -666,19 +816,6 @@ def test_bce_output_delta_in_the_pass_is_a_minus_y_over_n():
     batch = flow_math.inspect(net, 0.3, XOR_X, XOR_Y).batch
     assert np.allclose(batch.deltas[-1], (batch.output - XOR_Y) / N, rtol=1e-14)
     assert np.allclose(batch.da[-1] * batch.f_primes[-1], batch.deltas[-1], rtol=1e-9)
-
-
-def test_gradient_check_flags_a_wrong_gradient():
-    net = MLP([2, 2, 1], seed=1)
-    right = flow_math.inspect(net, 0.3, XOR_X, XOR_Y)
-    assert flow_tables.gradient_check(right).passed
-    wrong_dW = [dW.copy() for dW in right.batch.dw]
-    wrong_dW[0][0, 1] *= 2.0      # the classic slip: a factor 2 too many
-    batch = flow_math.Pass(**{**right.batch.__dict__, "dw": wrong_dW})
-    broken = SimpleNamespace(net=net, batch=batch, numerical=right.numerical)
-    check = flow_tables.gradient_check(broken)
-    assert not check.passed
-    assert check.verdict.startswith("1 of 9 gradients disagree") and "W⁽¹⁾[1,2]" in check.verdict
 
 
 def test_inspecting_400_points_computes_only_the_examples_it_shows(monkeypatch):
@@ -735,13 +872,6 @@ def test_apply_cell_edits_keeps_good_cells_and_names_bad_ones():
     assert flow_math.changed_parameters(weights, biases, net.weights, net.biases) == 1
 
 
-def test_compare_layers_says_how_many_times_smaller():
-    assert flow_tables.compare_layers(np.array([1e-4, 5e-3, 3.7e-3])) == (
-        "Layer 1's gradient norm (0.0001) is 37× smaller than layer 3's (0.0037).")
-    assert "larger" in flow_tables.compare_layers(np.array([2.0, 1.0]))
-    assert "exactly zero" in flow_tables.compare_layers(np.array([0.0, 1.0]))
-
-
 def test_grad_norm_chart_has_a_log_line_per_layer_and_no_zeros():
     net = MLP([2, 3, 3, 1], seed=0)
     history = net.train(XOR_X, XOR_Y, 0.3, 50)
@@ -771,3 +901,32 @@ def test_update_table_matches_losses_formula_for_the_engine():
     assert np.allclose(table["−η·∂L/∂θ"].to_numpy()[6:8], expected, rtol=1e-12)
     assert np.allclose(table["after"], table["before"] + table["−η·∂L/∂θ"], rtol=1e-14)
     assert isinstance(step.gradients, Gradients)
+
+
+def test_the_stages_walk_forward_then_back_and_light_what_they_compute():
+    keys = [stage.key for stage in flow_stages.stages([2, 8, 8, 1])]
+    assert keys == ["forward 1", "forward 2", "forward 3", "loss", "backward 3", "backward 2",
+                    "backward 1", "update", "check", "run"]
+    backward_2 = flow_stages.stages([2, 8, 8, 1])[5]
+    assert backward_2.neurons == (1, 2) and backward_2.weights == (2,)
+
+
+def test_the_diagram_lights_the_stage_and_gives_the_followed_weight_its_own_colour():
+    net = MLP([2, 8, 8, 1], seed=3)
+    neurons, edges = flow_diagram.frames(net.weights, net.biases, lit_neurons=(1, 2),
+                                         lit_weights=(2,), followed=(1, 0, 4))
+    assert len(neurons) == 19 and len(edges) == 16 + 64 + 8
+    assert neurons["lit"].sum() == 16
+    layer_of = edges["weight"].str.split(",").str[0].astype(int)
+    chosen = edges["weight"] == "1,0,4"
+    assert (edges.loc[chosen, "colour"] == flow_diagram.FOLLOWED_HEX).all()
+    assert (edges.loc[~chosen, "colour"] != flow_diagram.FOLLOWED_HEX).all()
+    assert (edges.loc[(layer_of == 2) | chosen, "opacity"] == 1).all()
+    assert (edges.loc[(layer_of != 2) & ~chosen, "opacity"] < 0.5).all()
+    assert edges["weight"].iloc[-1] == "1,0,4"      # drawn last, over the others
+    # Labels are neuron names inside their circles, one data unit apart: none can overlap.
+    for _, column in neurons.groupby("x"):
+        assert len(column) == 1 or np.diff(np.sort(column["y"].to_numpy())).min() == 1.0
+    assert flow_diagram.parse_weight_id(flow_diagram.weight_id(2, 7, 0)) == (2, 7, 0)
+    with pytest.raises(ValueError):
+        flow_diagram.parse_weight_id("2,x")
