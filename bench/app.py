@@ -141,9 +141,42 @@ def _flow_layer(arch):
     return timed(at)
 
 
-def _apply_step(arch):
+def walked(at, button):
+    """The slowest script run of clicking `button` until it is disabled: every stage."""
+    slowest = 0.0
+    while not at.button(key=button).disabled:
+        at.button(key=button).click()
+        slowest = max(slowest, timed(at))
+    return slowest
+
+
+def _flow_next(arch):
+    return walked(flow(arch), "flow_next")
+
+
+def _flow_previous(arch):
     at = flow(arch)
+    at.session_state["flow_stage"] = "run"   # the last stage
+    at.run()
+    return walked(at, "flow_prev")
+
+
+def at_stage(arch, stage):
+    at = flow(arch)
+    at.session_state["flow_stage"] = stage
+    at.run()
+    return at
+
+
+def _apply_step(arch):
+    at = at_stage(arch, "update")
     at.button(key="apply_step").click()
+    return timed(at)
+
+
+def _plant_bug(arch):
+    at = at_stage(arch, "check")
+    at.selectbox(key="plant_bug").set_value("half_mse")
     return timed(at)
 
 
@@ -178,11 +211,14 @@ INTERACTIONS = [  # (name, measure, target seconds)
     ("log-scale toggle", _toggle_log_scale, 0.150),
     ("Play (first time: builds the animation)", _play, 0.150),
     ("Gradient flow: open the tab", _open_flow, 0.150),
+    ("Gradient flow: Next, slowest stage", _flow_next, 0.100),
+    ("Gradient flow: Previous, slowest stage", _flow_previous, 0.100),
     ("Gradient flow: pick an epoch", _flow_epoch, 0.150),
     ("Gradient flow: pick an example", _flow_example, 0.150),
     ("Gradient flow: follow a weight", _flow_weight, 0.150),
     ("Gradient flow: pick a layer to edit", _flow_layer, 0.150),
     ("Gradient flow: apply_step", _apply_step, 0.150),
+    ("Gradient flow: plant a bug", _plant_bug, 0.150),
     ("Gradient flow: edit a weight", _edit_weight, 0.150),
     ("Gradient flow: restore", _restore, 0.150),
 ]
