@@ -451,9 +451,11 @@ def test_each_optimizers_race_is_that_optimizer_trained_alone(name):
         history, mine = trained_alone(config, config.seed, rate, optimizer), result.histories[i]
         assert mine.diverged_at == history.diverged_at
         assert np.array_equal(mine.epochs, history.epochs)
+        # Batched and alone, the matrix products sum in another order: float64 rounding that
+        # 200 epochs of Adam can grow to about 1e-8 relative (seen with numpy 2.4's OpenBLAS).
         for field in ("loss", "accuracy", "grad_norms"):
             np.testing.assert_allclose(getattr(mine, field), getattr(history, field),
-                                       rtol=1e-9, atol=1e-12, err_msg=f"{optimizer} {field}")
+                                       rtol=1e-7, atol=1e-12, err_msg=f"{optimizer} {field}")
         assert result.solved_at[i] == first_solved(history)
         assert result.accuracy[i] == history.final_accuracy
         assert result.diverged_at[i] == (-1 if history.diverged_at is None
