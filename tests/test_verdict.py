@@ -1089,16 +1089,24 @@ def test_no_curvature_measured_says_nothing_about_it():
 
 
 def test_a_run_right_everywhere_with_too_sharp_a_curvature_is_not_converged_and_does_drop():
-    # Sample 3 of bench/verdict.py: right on all 40 points since epoch 591 and its loss falling
-    # steadily, yet below 100% at epoch 1,038. Its sharpest curvature at epoch 1,000 is above
-    # 2 / lr.
+    # Runs like sample 3 of bench/verdict.py (seed 3001102): right on all 40 points at epoch
+    # 1,000 with the loss falling, and a sharpest curvature above 2 / lr. Which seeds of
+    # this chaotic setting (lr 3) end right everywhere depends on float64 rounding, which
+    # differs between machines, so every seed of a range that does is checked: none may be
+    # called converged, and some drop below 100% within 100 more epochs.
     from network import sharpness
 
-    run = real(arch="2-3-3-3-1", activation="relu", lr=3.0, dataset="gaussians", points=40,
-               noise=0.3, epochs=1000, seed=3001102, l2=0.001)
-    curvature = sharpness(run.net, run.data.X, run.data.y)
-    assert run.history.final_accuracy == 1.0 and curvature > 2 / 3
-    assert run.verdict.kind == Kind.IMPROVING
-    assert f"{curvature:.3g}" in text(run.verdict)
-    later = run.net.copy().train(run.data.X, run.data.y, 3.0, 100)
-    assert later.accuracy.min() < 1.0
+    sharp, dropped = 0, 0
+    for seed in range(3001090, 3001105):
+        run = real(arch="2-3-3-3-1", activation="relu", lr=3.0, dataset="gaussians", points=40,
+                   noise=0.3, epochs=1000, seed=seed, l2=0.001)
+        curvature = sharpness(run.net, run.data.X, run.data.y)
+        if run.history.final_accuracy < 1.0 or curvature <= 2 / 3:
+            continue
+        sharp += 1
+        assert run.verdict.kind != Kind.CONVERGED, seed
+        if run.verdict.kind == Kind.IMPROVING:
+            assert f"{curvature:.3g}" in text(run.verdict)
+        later = run.net.copy().train(run.data.X, run.data.y, 3.0, 100)
+        dropped += later.accuracy.min() < 1.0
+    assert sharp >= 3 and dropped >= 1
