@@ -21,7 +21,8 @@ STYLE = """<style>
 [data-testid="stMainBlockContainer"] {padding: 2.5rem 2rem 3rem 2rem;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 2rem; padding: 0;}
 .st-key-scrubber [data-testid="stSlider"] {padding-top: 1.1rem;}
-.katex-display {overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0;}
+.katex-display {overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0;
+    scrollbar-width: thin; scrollbar-color: #9e9e9e transparent;}
 </style>"""
 
 

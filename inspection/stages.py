@@ -38,8 +38,9 @@ def stages(layer_sizes):
                            neurons=(layer - 1, layer), weights=(layer,)))
     found.append(Stage("loss", 0, "Loss: how wrong the output is", neurons=(last,)))
     for layer in range(last, 0, -1):
-        found.append(Stage("backward", layer, f"Backward, layer {layer}: δ{tag(layer)}, then "
-                           f"∂L/∂W{tag(layer)} and ∂L/∂b{tag(layer)}",
+        up = tag(layer)
+        title = f"Backward, layer {layer}: δ{up}, ∂L/∂W{up}, ∂L/∂b{up}"
+        found.append(Stage("backward", layer, title,
                            neurons=(layer - 1, layer), weights=(layer,)))
     found.append(Stage("update", 0, "Update: every parameter takes one step",
                        neurons=tuple(every[1:]), weights=tuple(every[1:])))

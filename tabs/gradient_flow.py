@@ -47,11 +47,12 @@ def render(request):
     every = flow_stages.stages(run.net.layer_sizes)
     stage = _stepper(every)
     weight = _followed(run)
-    diagram_column, stage_column = st.columns([2, 3], gap="medium")
-    with diagram_column:
-        _diagram(inspection, stage, weight)
+    # The stage first: on a phone the columns stack, and Next must show the new stage at once.
+    stage_column, diagram_column = st.columns([3, 2], gap="medium")
     with stage_column:
         stage_views.render(stage, run, epoch, example, weight, original, edited, inspection)
+    with diagram_column:
+        _diagram(inspection, stage, weight)
     _examples(run, inspection)
     with st.expander("Edit a weight by hand, and see every stage follow"):
         flow_edit.render(run, epoch, original, edited)

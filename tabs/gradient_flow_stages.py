@@ -15,6 +15,8 @@ from tabs import gradient_flow_update as flow_update
 
 ALL = "all"
 MAX_ROWS = flow_latex.MAX_ROWS
+INLINE_ROWS = 8   # a layer with more weights than this folds its table (it shows every row)
+ROW_PX = 35       # a dataframe row's height: tables are as tall as their rows, never scroll
 
 
 def render(stage, run, epoch, example, weight, original, edited, inspection):
@@ -152,8 +154,11 @@ def _weights_table(run, inspection, layer):
         if picked:
             st.session_state["flow_weight"] = rows[int(picked[0])]
 
-    st.dataframe(frame, key=key, on_select=follow, selection_mode="single-row",
-                 hide_index=True, width="stretch")
+    shown = st.container() if len(rows) <= INLINE_ROWS else st.expander(
+        f"Layer {layer}'s {len(rows)} weights and their gradients: click a row to follow one")
+    with shown:
+        st.dataframe(frame, key=key, on_select=follow, selection_mode="single-row",
+                     hide_index=True, width="stretch", height=ROW_PX * (len(rows) + 1) + 3)
 
 
 def _weights_frame(rows, net, batch, last):

@@ -134,11 +134,10 @@ def _forecast(run, inspection):
     if not np.isfinite(result.actual):
         st.warning("The loss after this step is not a finite number: the step diverges.")
         return
-    left, middle, right = st.columns(3)
-    left.metric("Forecast ∇L·Δθ", number(result.predicted), border=True)
-    middle.metric("Actual change", number(result.actual), border=True,
-                  help="The engine's loss after the step minus its loss before, recomputed")
-    right.metric("Actual / forecast", number(result.ratio), border=True)
+    st.markdown("| forecast ∇L·Δθ | actual change (recomputed) | actual / forecast |\n"
+                "|---:|---:|---:|\n"
+                f"| {number(result.predicted)} | {number(result.actual)} | "
+                f"{number(result.ratio)} |")
     st.markdown(" ".join(flow_forecast.sentences(result)[1:]))
 
 
