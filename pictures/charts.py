@@ -390,6 +390,11 @@ def _mix(start_hex, end_hex, t):
     return "#" + "".join(f"{round(v):02x}" for v in start + (end - start) * t)
 
 
+def with_marked(spec, epoch):
+    """A spec built with marked_epoch=MARKED, its rule put at `epoch` (the spec is reused)."""
+    return {**spec, "datasets": {**spec["datasets"], MARKED: pd.DataFrame({"epoch": [int(epoch)]})}}
+
+
 def grad_norm_frame(history, scale=1.0):
     """Each layer's gradient norm per recorded epoch (divided by `scale`, one per layer or
     one for all), long format; zeros left out (log scale)."""

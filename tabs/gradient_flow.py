@@ -54,8 +54,11 @@ def render(request):
     with diagram_column:
         _diagram(inspection, stage, weight)
     _examples(run, inspection)
-    with st.expander("Edit a weight by hand, and see every stage follow"):
-        flow_edit.render(run, epoch, original, edited)
+    editor = flow_update.folded("Edit a weight by hand, and see every stage follow",
+                                "flow_fold_edit")
+    if editor:
+        with editor:
+            flow_edit.render(run, epoch, original, edited)
     documents.show(documents.CALCULUS)
 
 
@@ -143,9 +146,10 @@ def _examples(run, inspection):
         if picked:
             st.session_state["flow_example"] = int(picked[0])
 
-    with st.expander(f"All {n} examples: click a row to inspect it, sort by ℓ to find the "
-                     "worst"):
-        st.dataframe(inspection.table("examples", lambda i: flow_update.styled(
+    shown = flow_update.folded(f"All {n} examples: click a row to inspect it, sort by ℓ to find "
+                               "the worst", "flow_fold_examples")
+    if shown:
+        shown.dataframe(inspection.table("examples", lambda i: flow_update.styled(
             flow_tables.examples_table(i.batch))), key=key, on_select=pick,
             selection_mode="single-row", hide_index=False, width="stretch")
 

@@ -39,12 +39,13 @@ def _pass(inspection, example):
     return inspection.batch if example == ALL else inspection.example(example)
 
 
-def _folded(inspection, what, build):
+def _folded(inspection, what, key, build):
     """The full matrices of the batch, one row per example, when the equation leaves rows out."""
     if inspection.n <= MAX_ROWS:
         return
-    with st.expander(f"All {inspection.n} rows of {what}"):
-        st.dataframe(build(), hide_index=False, width="stretch")
+    shown = flow_update.folded(f"All {inspection.n} rows of {what}", key)
+    if shown:
+        shown.dataframe(build(), hide_index=False, width="stretch")
 
 
 def _forward(run, inspection, example, layer):
@@ -66,8 +67,9 @@ def _forward(run, inspection, example, layer):
                       else "") + ", and b is added to every row.")
     st.latex(flow_latex.forward_layer(p, net.weights, net.biases, layer, activation))
     tag = flow_math.tag(layer)
-    _folded(inspection, f"z{tag} and a{tag}", lambda: flow_update.styled(inspection.table(
-        ("forward", layer), lambda i: _columns(flow_tables.forward_table(i.batch), tag))))
+    _folded(inspection, f"z{tag} and a{tag}", f"flow_fold_forward_{layer}",
+            lambda: flow_update.styled(inspection.table(("forward", layer), lambda i: _columns(
+                flow_tables.forward_table(i.batch), tag))))
 
 
 def _columns(table, tag):
@@ -108,7 +110,8 @@ def _backward(run, inspection, example, weight, layer):
         st.latex(flow_latex.backward_hidden(p, net.weights, layer, activation, example=one))
     if not one:
         tag = flow_math.tag(layer)
-        _folded(inspection, f"∂L/∂a{tag}, f′(z{tag}) and δ{tag}", lambda: flow_update.styled(
+        _folded(inspection, f"∂L/∂a{tag}, f′(z{tag}) and δ{tag}", f"flow_fold_backward_{layer}",
+                lambda: flow_update.styled(
             inspection.table(("backward", layer), lambda i: _columns(
                 flow_tables.backward_table(i.batch, activation), tag))))
     _weights_table(run, inspection, layer)
@@ -154,10 +157,11 @@ def _weights_table(run, inspection, layer):
         if picked:
             st.session_state["flow_weight"] = rows[int(picked[0])]
 
-    shown = st.container() if len(rows) <= INLINE_ROWS else st.expander(
-        f"Layer {layer}'s {len(rows)} weights and their gradients: click a row to follow one")
-    with shown:
-        st.dataframe(frame, key=key, on_select=follow, selection_mode="single-row",
+    shown = st.container() if len(rows) <= INLINE_ROWS else flow_update.folded(
+        f"Layer {layer}'s {len(rows)} weights and their gradients: click a row to follow one",
+        f"flow_fold_weights_{layer}")
+    if shown:
+        shown.dataframe(frame, key=key, on_select=follow, selection_mode="single-row",
                      hide_index=True, width="stretch", height=ROW_PX * (len(rows) + 1) + 3)
 
 
@@ -185,12 +189,14 @@ def _chain(run, inspection, example, weight):
     indices = list(range(min(n, MAX_ROWS)))
     if one and example not in indices:
         indices.append(example)
-    with st.expander("From each example's gradient to the batch gradient, every parameter"):
-        st.caption(f"The loss is the mean of the {n} examples' terms, so its gradient is the "
-                   f"mean of their gradients{' plus λθ' if inspection.batch.l2 else ''}."
-                   + (f" Shown: {len(indices)} of the {n} examples' columns; the mean is over "
-                      f"all {n}." if len(indices) < n else ""))
-        st.dataframe(inspection.table(("average", *indices), lambda i: flow_update.styled(
+    shown = flow_update.folded("From each example's gradient to the batch gradient, every "
+                               "parameter", "flow_fold_average")
+    if shown:
+        shown.caption(f"The loss is the mean of the {n} examples' terms, so its gradient is "
+                      f"the mean of their gradients{' plus λθ' if inspection.batch.l2 else ''}."
+                      + (f" Shown: {len(indices)} of the {n} examples' columns; the mean is "
+                         f"over all {n}." if len(indices) < n else ""))
+        shown.dataframe(inspection.table(("average", *indices), lambda i: flow_update.styled(
             flow_tables.average_table(i, indices))), hide_index=True, width="stretch")
     if one and inspection.batch.l2:
         st.caption(f"ℓ has no penalty: the (λ/2)ΣW² term of L adds λW = "

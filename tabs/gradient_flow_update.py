@@ -87,11 +87,13 @@ def render_update(run, epoch, original, edited, inspection):
     if edited.changed:
         _edit_forecast(run, original, edited)
     gradient = "∂L_B/∂θ" if mini else "∂L/∂θ"
-    with st.expander(f"Every parameter: θ before, {gradient}, the change, θ after"):
+    shown = folded(f"Every parameter: θ before, {gradient}, the change, θ after",
+                   "flow_fold_update")
+    if shown:
         table = inspection.table("update", lambda i: flow_tables.update_table(
             i.step, i.batch if mini else None))
-        st.dataframe(styled(table.rename(columns={"−η·∂L/∂θ": f"change −η·{gradient}"})),
-                     hide_index=True, width="stretch")
+        shown.dataframe(styled(table.rename(columns={"−η·∂L/∂θ": f"change −η·{gradient}"})),
+                        hide_index=True, width="stretch")
     what = f"this mini-batch's step ({len(inspection.rows)} examples)" if mini else "one step"
     if st.button("Apply one step", key="apply_step",
                  help=f"Take {what} from the network shown (a copy: the run is not changed)"):
@@ -102,6 +104,13 @@ def render_update(run, epoch, original, edited, inspection):
                    "move.")
         return
     _applied(run, applied, mini)
+
+
+def folded(label, key):
+    """An expander whose contents are built only while it is open, or None while it is
+    closed: a folded table then costs the page nothing."""
+    expander = st.expander(label, key=key, on_change="rerun")
+    return expander if expander.open else None
 
 
 def styled(frame):
@@ -211,8 +220,10 @@ def render_check(inspection):
         st.dataframe(styled(table), hide_index=True, width="stretch",
                      height=38 + 35 * count)
     else:
-        with st.expander(f"All {count} parameters, with their relative errors"):
-            st.dataframe(styled(table), hide_index=True, width="stretch")
+        shown = folded(f"All {count} parameters, with their relative errors",
+                       "flow_fold_check")
+        if shown:
+            shown.dataframe(styled(table), hide_index=True, width="stretch")
 
 
 def check_sentences(check):
@@ -238,9 +249,9 @@ def render_run(run, epoch, inspection, edited):
     counts = vanishing.parameter_counts(sizes)
     frame = run.picture("flow_norms", lambda: charts.grad_norm_frame(run.history,
                                                                      np.sqrt(counts)))
-    st.vega_lite_chart(run.picture(("flow_norm_chart", epoch), lambda: charts.spec(
-        charts.grad_norm_chart(frame, len(counts), marked_epoch=epoch,
-                               title="gradient norm per parameter"))), width="stretch")
+    chart = run.picture("flow_norm_chart", lambda: charts.spec(charts.grad_norm_chart(
+        frame, len(counts), marked_epoch=charts.MARKED, title="gradient norm per parameter")))
+    st.vega_lite_chart(charts.with_marked(chart, epoch), width="stretch")
     st.caption("Each layer's ‖∂L/∂θ‖ divided by √(its weights + biases), so that layers of "
                "different sizes compare fairly; the dotted rule marks the epoch shown"
                + (" (the chart is the run as recorded, without your edits)." if edited else "."))

@@ -38,10 +38,17 @@ def clear_caches():
     st.cache_resource.clear()
 
 
+# The tab's folded tables, by their expanders' keys.
+FOLDS = ["flow_fold_update", "flow_fold_check", "flow_fold_average", "flow_fold_edit",
+         "flow_fold_examples", *(f"flow_fold_{what}_{layer}" for what in
+                                 ("forward", "backward", "weights") for layer in range(1, 5))]
+
+
 def open_flow(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3,
-              dataset="xor", points=200, batch="full", l2=0.0, at_epoch="final"):
+              dataset="xor", points=200, batch="full", l2=0.0, at_epoch="final", unfold=True):
     """Train from the sidebar, then open the Gradient flow tab (it opens at epoch 0), and pick
-    the final epoch unless `at_epoch` is None."""
+    the final epoch unless `at_epoch` is None; every folded table is opened unless told not
+    to (a closed one is not built)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     if dataset != "xor":
@@ -57,6 +64,9 @@ def open_flow(arch="2-2-1", epochs=300, activation="sigmoid", loss="mse", lr=0.3
     at.select_slider(key="lr").set_value(lr)
     at.run()
     at.button(key="train").click().run()
+    if unfold:
+        for key in FOLDS:
+            at.session_state[key] = True
     at.session_state["tab"] = "Gradient flow"
     at.run()
     assert_healthy(at)
@@ -301,6 +311,16 @@ def test_backward_pass_of_a_deeper_tanh_network_shows_the_engines_numbers(exampl
         assert shows_run(numbers, gradients.biases[layer - 1])
         if layer < 3:
             assert shows_run(numbers, 1 - net.forward(X).activations[layer] ** 2)
+
+
+def test_a_folded_table_is_built_only_once_opened():
+    at = go(open_flow(unfold=False), "backward 1")
+    assert not any("connection" in frame.value.columns and "∂ℓ/∂θ of #0 (0, 0) → 0" in
+                   frame.value.columns for frame in at.dataframe)
+    assert not at.data_editor
+    at.session_state["flow_fold_average"] = True
+    at.run()
+    assert average_table(at) is not None
 
 
 def test_each_examples_gradients_average_to_the_batch_gradient():
