@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from formats import number
 from inspection import numbers as flow_math
 from network import MLP
 from tabs import drawing
@@ -120,7 +121,7 @@ def render(run, epoch, original, edited):
     before, after = st.columns(2)
     before.image(stored_boundary_png(run, epoch, original), output_format="PNG",
                  caption=f"As trained, epoch {epoch:,}: loss "
-                         f"{original.loss(run.data.X, run.data.y):.4g}")
+                         f"{number(original.loss(run.data.X, run.data.y))}")
     after.image(edited_boundary_png(run, epoch, edited), output_format="PNG",
                 caption=f"Edited ({changed} changed): loss "
-                        f"{edited.net.loss(run.data.X, run.data.y):.4g}")
+                        f"{number(edited.net.loss(run.data.X, run.data.y))}")

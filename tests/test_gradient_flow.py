@@ -576,7 +576,7 @@ def test_editing_a_weight_changes_every_stage_to_the_engines_numbers_of_the_edit
     assert f"g·Δθ = {number(forecast)}" in said
     assert f"actually changed by {number(loss - original.loss(XOR_X, XOR_Y))}" in said
     captions = [caption for image in at.image for caption in image.captions]
-    assert f"Edited (2 parameters changed): loss {loss:.4g}" in captions
+    assert f"Edited (2 parameters changed): loss {number(loss)}" in captions
     assert all(np.array_equal(a, b) for a, b in zip(run.net.weights, kept))
 
     at.button(key="flow_restore").click().run()
