@@ -9,7 +9,6 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import data
-from formats import number
 from pictures.boundary import BoundaryRenderer, legend_png, neuron_heatmaps
 from pictures.colours import CLASS0_HEX, CLASS1_HEX, output_colours, signed_colours
 from pictures.png import animated as animated_png
@@ -300,80 +299,6 @@ def test_animated_png_holds_every_frame_in_order_and_loops():
     assert animation.info["duration"] == 200
     animation.seek(2)
     assert animation.info["duration"] == 1000
-
-
-# --- network_dot: the network as a Graphviz graph ---------------------------------------------
-
-def dot_edges(dot):
-    """{(tail, head): attribute text} of every edge line in a DOT string."""
-    import re
-    return {(m.group(1), m.group(2)): m.group(3)
-            for m in re.finditer(r"^\s*(n\d+_\d+) -> (n\d+_\d+) \[(.*)\];$", dot, re.MULTILINE)}
-
-
-def dot_nodes(dot):
-    import re
-    return {m.group(1): m.group(2)
-            for m in re.finditer(r"^\s*(n\d+_\d+) \[(.*)\];$", dot, re.MULTILINE)}
-
-
-def dot_attribute(attributes, name):
-    """One attribute's value from a DOT attribute list, without quotes."""
-    import re
-    return re.search(rf'\b{name}="?([^",\]]*)"?', attributes).group(1)
-
-
-def edge_width(attributes):
-    return float(dot_attribute(attributes, "penwidth"))
-
-
-def test_network_dot_has_a_node_per_neuron_and_an_edge_per_weight():
-    from pictures.graph import network_dot
-    weights = [np.array([[0.5, -1.0, 0.0], [2.0, 0.25, -0.5]]), np.array([[1.0], [-3.0], [0.1]])]
-    biases = [np.array([0.3, -0.2, 0.0]), np.array([1.5])]
-    dot = network_dot(weights, biases)
-    assert dot.startswith("digraph") and dot.rstrip().endswith("}")
-    assert sorted(dot_nodes(dot)) == ["n0_0", "n0_1", "n1_0", "n1_1", "n1_2", "n2_0"]
-    edges = dot_edges(dot)
-    assert len(edges) == 6 + 3
-    assert f'color="{CLASS1_HEX}"' in edges[("n0_0", "n1_0")]      # w = 0.5 > 0
-    assert f'color="{CLASS0_HEX}"' in edges[("n1_1", "n2_0")]      # w = -3 < 0
-    assert CLASS0_HEX not in edges[("n0_0", "n1_2")] and CLASS1_HEX not in edges[("n0_0", "n1_2")]
-    widths = {edge: edge_width(attributes) for edge, attributes in edges.items()}
-    assert widths[("n1_1", "n2_0")] == max(widths.values())        # |w| = 3, the largest
-    assert widths[("n0_1", "n1_1")] < widths[("n0_0", "n1_0")] < widths[("n0_1", "n1_0")]
-
-
-def test_network_dot_shows_biases_in_labels_and_fill():
-    from pictures.graph import network_dot
-    weights = [np.array([[1.0, 1.0]]).reshape(1, 2), np.array([[1.0], [1.0]])]
-    dot = network_dot(weights, [np.array([0.75, -0.75]), np.array([0.0])])
-    nodes = dot_nodes(dot)
-    assert "b=0.75" in nodes["n1_0"] and "b=−0.75" in nodes["n1_1"]
-    fill = {name: dot_attribute(text, "fillcolor") for name, text in nodes.items()}
-    assert purplish(hex_rgb(fill["n1_0"])) and orangish(hex_rgb(fill["n1_1"]))
-    assert fill["n0_0"] == "#ffffff"
-
-
-def test_network_dot_labels_gradients_on_small_networks_and_tooltips_always():
-    from network import MLP
-    from pictures.graph import MAX_LABELLED_EDGES, network_dot
-    net = MLP([2, 2, 1], seed=1)
-    grads = net.gradients(XOR_X, XOR_Y)
-    edges = dot_edges(network_dot(net.weights, net.biases, grads.weights, grads.biases))
-    value = number(grads.weights[1][0, 0], digits=3).replace("-", "−")   # the one format
-    assert f'label="{value}"' in edges[("n1_0", "n2_0")]
-    assert f"∂L/∂w = {grads.weights[1][0, 0]:.4g}" in edges[("n1_0", "n2_0")]
-
-    big = MLP([2, 8, 8, 1], seed=1)
-    assert sum(W.size for W in big.weights) > MAX_LABELLED_EDGES
-    grads = big.gradients(XOR_X, XOR_Y)
-    edges = dot_edges(network_dot(big.weights, big.biases, grads.weights, grads.biases,
-                                  highlight=(2, 3, 4)))
-    labelled = [edge for edge, attributes in edges.items() if "label=" in attributes]
-    assert labelled == [("n1_3", "n2_4")]
-    assert "style=bold" in edges[("n1_3", "n2_4")] and "∂L/∂w=" in edges[("n1_3", "n2_4")]
-    assert all("tooltip=" in attributes and "∂L/∂w" in attributes for attributes in edges.values())
 
 
 def test_neuron_heatmaps_keep_their_contrast_for_huge_activations():
