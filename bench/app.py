@@ -135,8 +135,16 @@ def _flow_weight(arch):
     return timed(at)
 
 
-def _flow_layer(arch):
+def editing(arch):
+    """A Gradient flow session with "Edit a weight by hand" open."""
     at = flow(arch)
+    at.session_state["flow_fold_edit"] = True
+    at.run()
+    return at
+
+
+def _flow_layer(arch):
+    at = editing(arch)
     at.selectbox(key="flow_layer").set_value(len(at.session_state["run"].net.weights))
     return timed(at)
 
@@ -182,7 +190,7 @@ def _plant_bug(arch):
 
 def edited(arch):
     """A Gradient flow session with one weight typed into the data editor (not yet run)."""
-    at = flow(arch)
+    at = editing(arch)
     editor = at.data_editor[0]
     column = editor.value.columns[1]
     at.session_state[editor.key] = {"edited_rows": {0: {column: 0.5}}, "added_rows": [],
