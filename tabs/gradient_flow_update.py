@@ -16,6 +16,7 @@ from inspection import latex as flow_latex
 from inspection import numbers as flow_math
 from inspection import planted, vanishing
 from inspection import tables as flow_tables
+from network import Gradients
 from pictures import charts
 from tabs import drawing
 from tabs import gradient_flow_edit as flow_edit
@@ -267,8 +268,7 @@ def render_run(run, epoch, inspection, edited):
 def rate_table(inspection, learning_rate, counts):
     """Per layer: ‖∂L/∂θ‖ per parameter, and ‖η·∂L/∂θ‖ per parameter for a few η."""
     batch = inspection.batch
-    norms = np.array([np.sqrt((dW ** 2).sum() + (db ** 2).sum())
-                      for dW, db in zip(batch.dw, batch.db)]) / np.sqrt(counts)
+    norms = Gradients(batch.dw, batch.db, batch.deltas).layer_norms() / np.sqrt(counts)
     table = {"layer": [f"layer {layer}" for layer in range(1, len(norms) + 1)],
              "parameters": counts, "‖∂L/∂θ‖ per parameter": norms}
     for rate in sorted({*RATES, float(learning_rate)}):

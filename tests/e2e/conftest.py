@@ -151,3 +151,19 @@ def app(chromium, server):
         yield App(context.new_page(), server)
     finally:
         context.close()
+
+
+@pytest.fixture
+def at_size(chromium, server):
+    """A function that opens a page of the given viewport; all are closed afterwards."""
+    contexts = []
+
+    def open_page(viewport, scale=1):
+        context = chromium.new_context(viewport=viewport, device_scale_factor=scale)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return App(context.new_page(), server)
+
+    yield open_page
+    for context in contexts:
+        context.close()

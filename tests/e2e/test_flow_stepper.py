@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from inspection.stages import stages
 from pictures import flow_diagram
 from tests.browser import RUNS_SEEN
-from tests.e2e.conftest import TIMEOUT_MS, App
+from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -82,22 +82,6 @@ HIT = """([x, y]) => {
             weight: item && item.datum ? item.datum.weight : null,
             centre: box ? [box.left + box.width / 2, box.top + box.height / 2] : null};
 }"""
-
-
-@pytest.fixture
-def at_size(chromium, server):
-    """A function that opens a page of the given viewport; all are closed afterwards."""
-    contexts = []
-
-    def open_page(viewport, scale=1):
-        context = chromium.new_context(viewport=viewport, device_scale_factor=scale)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return App(context.new_page(), server)
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def layer_sizes(query):

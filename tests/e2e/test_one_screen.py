@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS, App
+from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -19,22 +19,6 @@ CHART = '[data-testid="stVegaLiteChart"]'
 SCRUBBER = '.st-key-scrubber input[type="range"]'   # while playing, a moving copy
 # A run long enough to watch and stop: about 3 to 10 s on this machine.
 LONG_RUN = "?arch=2-8-8-1&dataset=spiral&points=400&epochs=50000"
-
-
-@pytest.fixture
-def at_size(chromium, server):
-    """A function that opens a page of the given viewport; all are closed afterwards."""
-    contexts = []
-
-    def open_page(viewport, scale=1):
-        context = chromium.new_context(viewport=viewport, device_scale_factor=scale)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return App(context.new_page(), server)
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def boundary(page):
