@@ -182,7 +182,13 @@ def test_play_moves_the_scrubber_and_the_pictures_together(at_size):
     values = {value for value, _ in played}
     assert len(values) >= 4, played
     page.locator(".st-key-play label").click()
+    # The click stops Play. On a slow machine Play may reach the last snapshot first, and the
+    # click then starts it again from epoch 0: either way Play ends switched off, with the
+    # moving copy of the scrubber gone.
+    expect(page.locator(".st-key-play input")).not_to_be_checked(timeout=TIMEOUT_MS)
     app.idle()
+    expect(slider).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(slider).to_be_enabled()
     # stopped: the scrubber and the boundary's caption name the same epoch
     shown = slider.get_attribute("aria-valuetext") or ""
     caption = page.get_by_text(re.compile(r"^Output at epoch [\d,]+")).first.inner_text()
