@@ -66,12 +66,11 @@ def log_y(field, title, values):
     """A log-scale y encoding from the decade below `values` (positive) to the one above, its
     ticks at powers of ten (every few when there are many), or at 1, 2, 5 times them when the
     values span two decades or less: Vega's own log ticks label 0.07, 0.008, 9e-4."""
-    values = np.asarray(values, dtype=float)
-    if values.size == 0:
+    decades = log_decades(values)
+    if decades is None:
         scale, ticks = alt.Scale(type="log"), alt.Undefined
     else:
-        first = int(np.floor(np.log10(values.min())))
-        last = max(int(np.ceil(np.log10(values.max()))), first + 1)
+        first, last = decades
         if last - first <= 2:
             ticks = [m * 10.0 ** e for e in range(first, last) for m in (1, 2, 5)]
             ticks.append(10.0 ** last)
@@ -205,34 +204,54 @@ def loss_spec(frame, *, log_scale=False, marked_epoch=None, test=False, epochs=N
     by Altair once per look (scale and its decades, the epoch axis, height, test set, rule)
     and kept; the history and the marked epoch travel as the datasets HISTORY and MARKED."""
     rows = plotted_rows(frame, log_scale)
-    decades = None
-    if log_scale and len(rows):
-        low, high = float(rows["loss"].min()), float(rows["loss"].max())
-        first = int(np.floor(np.log10(low)))
-        decades = (first, max(int(np.ceil(np.log10(high))), first + 1))
+    decades = log_decades(rows["loss"]) if log_scale else None
     template = _loss_template(decades, tuple(_epoch_domain(frame, epochs)),
                               marked_epoch is not None, bool(test), int(height))
-    datasets = {HISTORY: rows}
+    return _with_data(template, HISTORY, rows, marked_epoch)
+
+
+def log_decades(values):
+    """(first, last): the powers of ten log_y's scale runs between for `values` (positive),
+    or None when there are none."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return None
+    first = int(np.floor(np.log10(values.min())))
+    return first, max(int(np.ceil(np.log10(values.max()))), first + 1)
+
+
+def _stand_in(decades):
+    """Two values whose log_y scale has these decades (a frame's look without its data)."""
+    first, last = decades
+    return [1.5 * 10.0 ** first, 0.9 * 10.0 ** last]
+
+
+def _with_data(template, name, frame, marked_epoch):
+    datasets = {name: frame}
     if marked_epoch is not None:
         datasets[MARKED] = pd.DataFrame({"epoch": [int(marked_epoch)]})
     return {**template, "datasets": datasets}
+
+
+def _template(chart, name):
+    """`chart` as a dict whose data is the dataset `name`, left out (sent with each use)."""
+    chart = chart.copy(deep=False)
+    chart.data = alt.NamedData(name)
+    vega = chart.to_dict(validate=False)
+    vega.pop("datasets", None)
+    return vega
 
 
 @lru_cache(maxsize=256)
 def _loss_template(decades, domain, marked, test, height):
     # A two-row stand-in frame with the same epoch span and (on a log scale) the same decades
     # gives loss_chart everything the look depends on.
-    first, last = decades or (0, 0)
     stand_in = pd.DataFrame({"epoch": list(domain), "set": "training", "accuracy": 0.0,
-                             "loss": [1.5 * 10.0 ** first, 0.9 * 10.0 ** last]
-                             if decades else [0.0, 1.0]})
+                             "loss": _stand_in(decades) if decades else [0.0, 1.0]})
     chart = loss_chart(stand_in, log_scale=decades is not None, test=test, height=height,
                        epochs=domain[1] if domain[0] == 0 else None,
-                       marked_epoch=MARKED if marked else None).copy(deep=False)
-    chart.data = alt.NamedData(HISTORY)
-    vega = chart.to_dict(validate=False)
-    vega.pop("datasets", None)
-    return vega
+                       marked_epoch=MARKED if marked else None)
+    return _template(chart, HISTORY)
 
 
 def _segment(w, b, box):
@@ -390,11 +409,6 @@ def _mix(start_hex, end_hex, t):
     return "#" + "".join(f"{round(v):02x}" for v in start + (end - start) * t)
 
 
-def with_marked(spec, epoch):
-    """A spec built with marked_epoch=MARKED, its rule put at `epoch` (the spec is reused)."""
-    return {**spec, "datasets": {**spec["datasets"], MARKED: pd.DataFrame({"epoch": [int(epoch)]})}}
-
-
 def grad_norm_frame(history, scale=1.0):
     """Each layer's gradient norm per recorded epoch (divided by `scale`, one per layer or
     one for all), long format; zeros left out (log scale)."""
@@ -429,6 +443,29 @@ def grad_norm_chart(frame, layers, marked_epoch=None, height=260, title="gradien
                  alt.Tooltip(field="epoch", type="quantitative", format=","),
                  alt.Tooltip(field="norm", type="quantitative", format=".3g")])
     return _layered(lines, marked_epoch, data=frame, height=height, config=LOOK)
+
+
+# grad_norm_spec's dataset; as with loss_spec, the look is kept and only the data travels.
+NORMS = "norms"
+
+
+def grad_norm_spec(frame, layers, *, marked_epoch=None, height=260, title="gradient norm"):
+    """What st.vega_lite_chart takes to draw `grad_norm_chart(frame, ...)`, fast: the spec is
+    built by Altair once per look (layers, decades, epoch span, rule, height, title) and kept;
+    the norms and the marked epoch travel as the datasets NORMS and MARKED."""
+    template = _norm_template(int(layers), log_decades(frame["norm"]),
+                              tuple(_epoch_domain(frame, None)), marked_epoch is not None,
+                              int(height), title)
+    return _with_data(template, NORMS, frame, marked_epoch)
+
+
+@lru_cache(maxsize=64)
+def _norm_template(layers, decades, domain, marked, height, title):
+    stand_in = pd.DataFrame({"epoch": list(domain) if decades else [],
+                             "layer": "layer 1", "norm": _stand_in(decades) if decades else []})
+    chart = grad_norm_chart(stand_in, layers, marked_epoch=MARKED if marked else None,
+                            height=height, title=title)
+    return _template(chart, NORMS)
 
 
 def spec(chart):

@@ -250,9 +250,9 @@ def render_run(run, epoch, inspection, edited):
     counts = vanishing.parameter_counts(sizes)
     frame = run.picture("flow_norms", lambda: charts.grad_norm_frame(run.history,
                                                                      np.sqrt(counts)))
-    chart = run.picture("flow_norm_chart", lambda: charts.spec(charts.grad_norm_chart(
-        frame, len(counts), marked_epoch=charts.MARKED, title="gradient norm per parameter")))
-    st.vega_lite_chart(charts.with_marked(chart, epoch), width="stretch")
+    st.vega_lite_chart(charts.grad_norm_spec(frame, len(counts), marked_epoch=epoch,
+                                             title="gradient norm per parameter"),
+                       width="stretch")
     st.caption("Each layer's ‖∂L/∂θ‖ divided by √(its weights + biases), so that layers of "
                "different sizes compare fairly; the dotted rule marks the epoch shown"
                + (" (the chart is the run as recorded, without your edits)." if edited else "."))

@@ -26,6 +26,7 @@ from pictures.charts import (
     _segment,
     grad_norm_chart,
     grad_norm_frame,
+    grad_norm_spec,
     hidden_coordinates,
     hidden_space,
     history_frame,
@@ -782,10 +783,11 @@ def without_data(sent_spec):
     return {key: value for key, value in sent_spec.items() if key != "datasets"}
 
 
-def renamed(sent_spec):
-    """spec(loss_chart(...)) with its datasets named as loss_spec names them."""
+def renamed(sent_spec, data=charts_module.HISTORY):
+    """spec(loss_chart(...)) with its datasets named as loss_spec names them (or as
+    grad_norm_spec does, with data=NORMS)."""
     text = json.dumps(without_data(sent_spec), sort_keys=True)
-    text = re.sub(r'"frame-[0-9a-f]+"', f'"{charts_module.HISTORY}"', text)
+    text = re.sub(r'"frame-[0-9a-f]+"', f'"{data}"', text)
     return json.loads(re.sub(r'"data-[0-9a-f]+"', f'"{charts_module.MARKED}"', text))
 
 
@@ -807,3 +809,37 @@ def test_loss_spec_moving_the_rule_or_growing_the_history_changes_only_the_data(
     assert without_data(loss_spec(short, marked_epoch=90, epochs=1000)) == without_data(first)
     assert without_data(loss_spec(longer, marked_epoch=90, epochs=1000)) == without_data(first)
     assert without_data(loss_spec(short, marked_epoch=10, epochs=2000)) != without_data(first)
+
+
+# --- grad_norm_spec: the gradient-norm chart as sent, its look built once -------------------
+
+def norms_of(epochs, scale=1.0, sizes=(2, 3, 3, 1)):
+    return grad_norm_frame(MLP(sizes, seed=0).train(XOR_X, XOR_Y, 0.3, epochs), scale)
+
+
+@pytest.mark.parametrize("epochs, marked", [(50, 20), (2000, None), (2000, 1500)])
+def test_grad_norm_spec_is_the_grad_norm_chart_with_its_data_in_named_datasets(epochs, marked):
+    frame = norms_of(epochs, scale=np.array([3.0, 2.0, 2.0]))
+    sent_spec = grad_norm_spec(frame, 3, marked_epoch=marked, title="per parameter")
+    reference = spec(grad_norm_chart(frame, 3, marked_epoch=marked, title="per parameter"))
+    assert without_data(sent_spec) == renamed(reference, charts_module.NORMS)
+    pd.testing.assert_frame_equal(sent_spec["datasets"][charts_module.NORMS], frame)
+    assert (charts_module.MARKED in sent_spec["datasets"]) == (marked is not None)
+
+
+def test_grad_norm_spec_of_no_positive_norm_is_the_chart_of_none():
+    frame = norms_of(10).iloc[:0]
+    assert without_data(grad_norm_spec(frame, 3)) == \
+        renamed(spec(grad_norm_chart(frame, 3)), charts_module.NORMS)
+
+
+def test_grad_norm_spec_moving_the_rule_changes_only_the_data():
+    frame = norms_of(300)
+    first = grad_norm_spec(frame, 3, marked_epoch=0)
+    moved = grad_norm_spec(frame, 3, marked_epoch=250)
+    assert without_data(moved) == without_data(first)
+    assert moved["datasets"][charts_module.MARKED]["epoch"].tolist() == [250]
+    # another run's norms span other decades and epochs: another look
+    assert without_data(grad_norm_spec(norms_of(300, scale=1e4), 3, marked_epoch=0)) != \
+        without_data(first)
+    assert without_data(grad_norm_spec(norms_of(100), 3, marked_epoch=0)) != without_data(first)

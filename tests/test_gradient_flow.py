@@ -422,7 +422,22 @@ def test_a_deep_sigmoid_run_measures_its_shrinking_and_gives_the_quarter_argumen
         assert (f"layer {layer}'s gradient is smaller than layer {layer + 1}'s in "
                 f"{percent(share)} of the 501 epochs") in said
     assert "With 3 sigmoid hidden layers" in said and "σ′ ≤ ¼" in said
-    assert len(at.get("vega_lite_chart")) == 2   # the diagram and the norms
+    chart, diagram = at.get("vega_lite_chart")   # the stage column comes first
+    sent = chart_data(chart)
+    norms = sent[charts.NORMS].pivot(index="epoch", columns="layer", values="norm")
+    rows = np.searchsorted(history.epochs, norms.index.to_numpy())
+    np.testing.assert_allclose(norms.to_numpy(), per[rows], rtol=1e-12)
+    assert sent[charts.MARKED]["epoch"].tolist() == [500]   # the epoch shown
+    at.select_slider(key="flow_epoch").set_value(0).run()
+    assert chart_data(at.get("vega_lite_chart")[0])[charts.MARKED]["epoch"].tolist() == [0]
+
+
+def chart_data(element):
+    """A chart's datasets as sent to the browser, by name."""
+    import pyarrow as pa
+
+    return {dataset.name: pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+            for dataset in element.proto.datasets}
 
 
 @pytest.mark.parametrize("arch, activation", [("2-8-8-8-1", "tanh"), ("2-4-1", "sigmoid")])
