@@ -27,7 +27,6 @@ RADIO_MAX = 8   # up to this many examples, a radio button each; more: a list an
 PICKS = "_flow_pick_gen"   # bumped when the list picks, so the table's old selection clears
 INSPECTION = "_flow_inspection"   # (key, Inspection) of the last edited network
 SYNCED = "_flow_synced"   # (run id, scrubbed) the epoch picker last followed
-SCRUBBED = "scrubbed"     # (run id, epoch) the learner last scrubbed to in the Training tab
 STAGE = "flow_stage"      # the stage shown, by its key ("forward 1", "loss", ...)
 DIAGRAM = "flow_diagram"  # the diagram's selection: the connection clicked
 
@@ -86,7 +85,7 @@ def _network_at(run, epoch):
 def opening_epoch(run, epochs):
     """Where the picker opens for a run: at the epoch last scrubbed to in the Training tab,
     else at epoch 0; a new scrub moves it again, and the learner's own pick is kept."""
-    scrubbed = st.session_state.get(SCRUBBED)
+    scrubbed = st.session_state.get(live.SCRUBBED)
     if scrubbed is not None and (scrubbed[0] != run.id or scrubbed[1] not in epochs):
         scrubbed = None
     if st.session_state.get(SYNCED) != (run.id, scrubbed):
@@ -177,8 +176,8 @@ def _summary(run, epoch, example, edited, inspection):
             f"accuracy {accuracy:.0%}."]
     row = np.flatnonzero(run.history.epochs == epoch)
     if not edited.changed and row.size and np.isfinite(run.history.grad_norms[row[0]]).all():
-        said.append(vanishing.size_sentence(run.history, int(row[0])) + ".")
-    st.markdown(" ".join(said).replace("..", "."))
+        said.append(vanishing.size_sentence(run.history, int(row[0])))
+    st.markdown(" ".join(said))
     if edited.changed:
         st.warning(f"**Edited network:** {edited.changed} parameter"
                    f"{'s' if edited.changed != 1 else ''} changed by hand at epoch {epoch:,} "

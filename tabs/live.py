@@ -24,6 +24,7 @@ from tabs.text import escaped
 UNFINISHED = "_unfinished"  # session key: the Handover of the training under way
 STOPPED = "_stopped"        # session key: (epochs trained, epochs asked) of a stopped run
 PLAYED = "_played"          # session key: Play got to the last snapshot
+SCRUBBED = "scrubbed"       # session key: (run id, epoch) scrubbed to; Gradient flow opens there
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ SETTING_NAMES = {"arch": "architecture", "lr": "learning rate", "init": "init",
                  "test_share": "test share", "data_seed": "data seed", "batch": "batch size",
                  "l2": "L2"}
 PLAY_EVERY = 0.08      # seconds per frame while playing, at least: 12.5 frames a second at most
-SCRUBBED = "scrubbed"   # (run id, epoch) the learner last scrubbed to; read by Gradient flow
 SCRUBBER_HEIGHT = 64   # CSS pixels: the scrubber, or the progress bar in its place
 
 
@@ -106,7 +105,7 @@ def _play(run, scrubber, pictures):
     for epoch in epochs[at:]:
         started = time.perf_counter()
         st.session_state["frame"] = epoch
-        st.session_state[SCRUBBED] = (run.id, epoch)
+        st.session_state[live.SCRUBBED] = (run.id, epoch)
         # A moving copy of the scrubber: a keyed widget can be drawn once per script run.
         frame.select_slider("Epoch", epochs, value=epoch, disabled=True,
                             format_func=lambda e: f"epoch {e:,}",
@@ -133,7 +132,7 @@ def _scrubber(run):
 
 def _scrubbed(run_id):
     """Remember the epoch the learner scrubbed to: Gradient flow opens there."""
-    st.session_state[SCRUBBED] = (run_id, st.session_state["frame"])
+    st.session_state[live.SCRUBBED] = (run_id, st.session_state["frame"])
 
 
 def _pictures(run, epoch, last_epoch=None):
