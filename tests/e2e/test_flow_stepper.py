@@ -25,6 +25,8 @@ STAGE_SHOWN = ".st-key-flow_stage input"     # the stage selectbox's shown value
 WEIGHT_SHOWN = ".st-key-flow_weight input"   # the followed weight's
 PREVIOUS = ".st-key-flow_prev button"
 DIAGRAM = ".st-key-flow_diagram"
+NORMS_CHART = ('[data-testid="stVegaLiteChart"]:not(.st-key-flow_diagram, .st-key-flow_diagram *)'
+               ' svg.marks')   # the one chart of the stage "Over the run" that is not the diagram
 # The plotting area of the diagram: Vega's SVG renderer draws the root group's background
 # exactly there (after the padding and the title), so its box is what the scales map onto.
 PLOT_AREA = f"{DIAGRAM} svg.marks g.role-frame.root > g > path.background"
@@ -254,16 +256,21 @@ def test_clicking_a_connection_follows_its_weight(at_size):
 @pytest.mark.parametrize("setup", list(SETUPS))
 def test_every_stage_fits_in_2400_px_and_next_walks_them_in_order(at_size, setup):
     query, shots = SETUPS[setup]
+    sizes = layer_sizes(query)
     app = at_size(DESKTOP)
     page = open_flow(app, query)
     heights = {}
 
     def measure(number, stage):
         heights[f"{number:2d} {stage.title}"] = page.evaluate(SETTLED_HEIGHT, MAIN)
+        if stage.kind == "run":   # the norms chart, sent as a kept spec and data, is drawn
+            chart = page.locator(PANEL).locator(NORMS_CHART)
+            expect(chart.locator("g.mark-line.role-mark path")).to_have_count(len(sizes) - 1)
+            expect(chart.locator("g.mark-rule.role-mark line")).to_have_count(1)   # the epoch shown
         if shots:
             screenshot(app, f"{shots}_{number:02d}_{stage.key.replace(' ', '_')}.png")
 
-    walk(app, layer_sizes(query), measure)
+    walk(app, sizes, measure)
     table = "\n".join(f"{height:7.0f} px  {title}" for title, height in heights.items())
     print(f"\n{setup} at 1280x720, the main column's height per stage:\n{table}")
     too_tall = {title: round(height) for title, height in heights.items()
