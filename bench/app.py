@@ -150,23 +150,43 @@ def _flow_layer(arch):
 
 
 def walked(at, button):
-    """The slowest script run of clicking `button` until it is disabled: every stage."""
-    slowest = 0.0
+    """{stage: seconds} of the script runs of clicking `button` until it is disabled: every
+    stage, each timed as it is reached."""
+    times = {}
     while not at.button(key=button).disabled:
         at.button(key=button).click()
-        slowest = max(slowest, timed(at))
-    return slowest
+        seconds = timed(at)
+        times[at.session_state["flow_stage"]] = seconds
+    return times
 
 
 def _flow_next(arch):
-    return walked(flow(arch), "flow_next")
+    return max(walked(flow(arch), "flow_next").values())
 
 
 def _flow_previous(arch):
     at = flow(arch)
     at.session_state["flow_stage"] = "run"   # the last stage
     at.run()
-    return walked(at, "flow_prev")
+    return max(walked(at, "flow_prev").values())
+
+
+def stage_table(arch, repeats):
+    """The median script run of Next into each stage, and its ratio to opening the tab
+    (the reference, measured in the same sessions)."""
+    opened, walks = [], []
+    for _ in range(repeats):
+        at = trained(arch)
+        at.session_state["tab"] = "Gradient flow"
+        opened.append(timed(at))
+        walks.append(walked(at, "flow_next"))
+    reference = statistics.median(opened)
+    print(f"\nNext into each stage, {arch}: median of {repeats} walks; the reference is opening "
+          f"the tab, {reference * 1000:.1f} ms")
+    print(f"{'stage':14} {'median ms':>10} {'/ open':>7}")
+    for stage in walks[0]:
+        median = statistics.median(walk[stage] for walk in walks)
+        print(f"{stage:14} {median * 1000:10.1f} {median / reference:7.2f}")
 
 
 def at_stage(arch, stage):
@@ -242,6 +262,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--only", help="measure only interactions whose name contains this")
     parser.add_argument("--arch", default=ARCH, help="the architecture to train")
+    parser.add_argument("--stages", action="store_true",
+                        help="also time Next into each Gradient flow stage")
     args = parser.parse_args(argv)
     # AppTest runs the script without a server, and Streamlit warns of that ("bare mode") on
     # every run; the warnings say nothing about the app, so they stay out of the table. A
@@ -263,6 +285,8 @@ def main(argv=None):
         medians[name] = median = statistics.median(seconds)
         print(f"{name:40} {median * 1000:10.1f} {min(seconds) * 1000:8.1f} "
               f"{target * 1000:10.0f}  {'yes' if median <= target else 'NO'}")
+    if args.stages:
+        stage_table(args.arch, args.repeats)
     spiral, xor = (medians.get(name) for name in SPIRAL_RATIO)
     if spiral and xor and args.arch == ARCH:
         print(f"\nTrain on the spiral / Train at the defaults: {spiral / xor:.2f}x "
