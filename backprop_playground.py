@@ -23,6 +23,9 @@ STYLE = """<style>
 .st-key-scrubber [data-testid="stSlider"] {padding-top: 1.1rem;}
 .katex-display {overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0;
     scrollbar-width: thin; scrollbar-color: #9e9e9e transparent;}
+/* The Gradient flow diagram is pointed at to click its connections: its hover toolbar would sit
+   over the Next button just above it. */
+.st-key-flow_diagram [data-testid="stElementToolbar"] {display: none;}
 </style>"""
 
 

@@ -252,6 +252,30 @@ def test_clicking_a_connection_follows_its_weight(at_size):
     app.screenshot("gradient_flow_clicked_connection.png")
 
 
+# Every element at points across `selector`'s box (its centre, and 4 px in from each corner):
+# whether each belongs to `selector` (nothing is drawn over it there).
+ON_TOP = """selector => {
+    const box = document.querySelector(selector).getBoundingClientRect();
+    const points = [[box.left + box.width / 2, box.top + box.height / 2]];
+    for (const x of [box.left + 4, box.right - 4])
+        for (const y of [box.top + 4, box.bottom - 4]) points.push([x, y]);
+    return points.map(([x, y]) => !!document.elementFromPoint(x, y)?.closest(selector));
+}"""
+
+
+def test_pointing_at_the_diagram_leaves_next_and_previous_uncovered(at_size):
+    app = at_size(DESKTOP)
+    page = open_flow(app, "?arch=2-4-1&epochs=300")
+    press_next(app, 1, stages(layer_sizes("?arch=2-4-1")))   # Previous enabled too
+    diagram = page.locator(DIAGRAM).bounding_box()
+    for x, y in [(0.5, 0.1), (0.9, 0.1), (0.5, 0.5)]:   # its top, top right and middle
+        page.mouse.move(diagram["x"] + x * diagram["width"], diagram["y"] + y * diagram["height"])
+        page.wait_for_timeout(300)   # a hover toolbar fades in
+        for button in (".st-key-flow_next", ".st-key-flow_prev", ".st-key-flow_stage"):
+            assert all(page.evaluate(ON_TOP, button)), (button, x, y)
+    app.assert_healthy()
+
+
 # Last in the file: with -x, the phone and the click are checked even if a stage is too tall.
 @pytest.mark.parametrize("setup", list(SETUPS))
 def test_every_stage_fits_in_2400_px_and_next_walks_them_in_order(at_size, setup):
