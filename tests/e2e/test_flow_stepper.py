@@ -1,7 +1,7 @@
 """The Gradient flow tab's stepper in a real browser: every stage of four networks keeps the
 page at most 2,400 px tall at 1280x720, Next walks the stages in order and stops at the last;
 on a 390x844 phone no equation runs off the screen (a wide one scrolls in its own box); and
-clicking a connection in the diagram follows that weight."""
+clicking a connection in the diagram follows that weight; its neurons' names never overlap."""
 
 import numpy as np
 import pytest
@@ -84,6 +84,25 @@ HIT = """([x, y]) => {
             weight: item && item.datum ? item.datum.weight : null,
             centre: box ? [box.left + box.width / 2, box.top + box.height / 2] : null};
 }"""
+
+
+# The boxes of the diagram's text, in the viewport: the neurons' names and the title.
+LABEL_BOXES = """selector => [...document.querySelectorAll(selector + ' g.mark-text text')]
+    .map(element => { const b = element.getBoundingClientRect();
+                      return [b.left, b.top, b.right, b.bottom, element.textContent,
+                              !!element.closest('.role-title')]; })"""
+
+
+def assert_labels_apart(page, sizes):
+    """Every neuron's name is drawn, and no two texts' boxes (names, title) intersect."""
+    boxes = page.evaluate(LABEL_BOXES, DIAGRAM)
+    assert sum(not title for *_, title in boxes) == sum(sizes), boxes
+    for i, (left, top, right, bottom, name, _) in enumerate(boxes):
+        assert right - left > 0 and bottom - top > 0, (name, boxes[i])
+        for other in boxes[i + 1:]:
+            apart = right <= other[0] or other[2] <= left or bottom <= other[1] \
+                or other[3] <= top
+            assert apart, (name, other[4], boxes[i], other)
 
 
 def layer_sizes(query):
@@ -186,6 +205,8 @@ def test_on_a_phone_no_equation_runs_off_the_screen_at_any_stage(at_size):
         diagram = page.locator(f"{DIAGRAM} svg.marks").bounding_box()
         assert diagram["x"] >= -SLACK_PX, (stage.title, diagram)
         assert diagram["x"] + diagram["width"] <= width + SLACK_PX, (stage.title, diagram)
+        if number == 1:
+            assert_labels_apart(page, layer_sizes(query))
         mine = [e for e in shown if e["inStage"]]
         scrolling = sum(e["scrollWidth"] > e["clientWidth"] + SLACK_PX for e in mine)
         seen[f"{number:2d} {stage.title}"] = (len(mine), scrolling, len(shown), scroll_width)
@@ -287,6 +308,8 @@ def test_every_stage_fits_in_2400_px_and_next_walks_them_in_order(at_size, setup
 
     def measure(number, stage):
         heights[f"{number:2d} {stage.title}"] = page.evaluate(SETTLED_HEIGHT, MAIN)
+        if number == 1:
+            assert_labels_apart(page, sizes)
         if stage.kind == "run":   # the norms chart, sent as a kept spec and data, is drawn
             chart = page.locator(PANEL).locator(NORMS_CHART)
             expect(chart.locator("g.mark-line.role-mark path")).to_have_count(len(sizes) - 1)
