@@ -150,7 +150,8 @@ def _examples(run, inspection):
     if shown:
         shown.dataframe(inspection.table("examples", lambda i: flow_update.styled(
             flow_tables.examples_table(i.batch))), key=key, on_select=pick,
-            selection_mode="single-row", hide_index=False, width="stretch")
+            selection_mode="single-row", hide_index=False, width="stretch",
+            height=flow_update.table_height(n))
 
 
 def _inspection(run, epoch, edited):

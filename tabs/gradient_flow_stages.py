@@ -16,7 +16,6 @@ from tabs import gradient_flow_update as flow_update
 ALL = "all"
 MAX_ROWS = flow_latex.MAX_ROWS
 INLINE_ROWS = 8   # a layer with more weights than this folds its table (it shows every row)
-ROW_PX = 35       # a dataframe row's height: tables are as tall as their rows, never scroll
 
 
 def render(stage, run, epoch, example, weight, original, edited, inspection):
@@ -45,7 +44,8 @@ def _folded(inspection, what, key, build):
         return
     shown = flow_update.folded(f"All {inspection.n} rows of {what}", key)
     if shown:
-        shown.dataframe(build(), hide_index=False, width="stretch")
+        shown.dataframe(build(), hide_index=False, width="stretch",
+                        height=flow_update.table_height(inspection.n))
 
 
 def _forward(run, inspection, example, layer):
@@ -162,7 +162,8 @@ def _weights_table(run, inspection, layer):
         f"flow_fold_weights_{layer}")
     if shown:
         shown.dataframe(frame, key=key, on_select=follow, selection_mode="single-row",
-                     hide_index=True, width="stretch", height=ROW_PX * (len(rows) + 1) + 3)
+                        hide_index=True, width="stretch",
+                        height=flow_update.table_height(len(rows)))
 
 
 def _weights_frame(rows, net, batch, last):
@@ -196,8 +197,10 @@ def _chain(run, inspection, example, weight):
                       f"the mean of their gradients{' plus λθ' if inspection.batch.l2 else ''}."
                       + (f" Shown: {len(indices)} of the {n} examples' columns; the mean is "
                          f"over all {n}." if len(indices) < n else ""))
-        shown.dataframe(inspection.table(("average", *indices), lambda i: flow_update.styled(
-            flow_tables.average_table(i, indices))), hide_index=True, width="stretch")
+        table = inspection.table(("average", *indices),
+                                 lambda i: flow_tables.average_table(i, indices))
+        shown.dataframe(flow_update.styled(table), hide_index=True, width="stretch",
+                        height=flow_update.table_height(len(table)))
     if one and inspection.batch.l2:
         st.caption(f"ℓ has no penalty: the (λ/2)ΣW² term of L adds λW = "
                    f"{number(inspection.batch.l2)}·W to the batch gradient once, not per "

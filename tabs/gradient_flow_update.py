@@ -24,6 +24,9 @@ from tabs import gradient_flow_edit as flow_edit
 STEP = "flow_step"   # the last applied step, kept until the inspected network changes
 INLINE_PARAMETERS = 17   # up to this many parameters, the check's table is shown unfolded
 RATES = (0.1, 1.0, 10.0)   # learning rates the Over-the-run stage compares with the run's
+ROW_PX = 35        # a dataframe row's height (and its header's)
+WHOLE_ROWS = 64    # a table up to this long shows every row (2-8-8-1's largest layer)
+BOX_ROWS = 15      # a longer one scrolls in a box this tall: sort it to find a row
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def render_update(run, epoch, original, edited, inspection):
         table = inspection.table("update", lambda i: flow_tables.update_table(
             i.step, i.batch if mini else None))
         shown.dataframe(styled(table.rename(columns={"−η·∂L/∂θ": f"change −η·{gradient}"})),
-                        hide_index=True, width="stretch")
+                        hide_index=True, width="stretch", height=table_height(len(table)))
     what = f"this mini-batch's step ({len(inspection.rows)} examples)" if mini else "one step"
     if st.button("Apply one step", key="apply_step",
                  help=f"Take {what} from the network shown (a copy: the run is not changed)"):
@@ -112,6 +115,12 @@ def folded(label, key):
     closed: a folded table then costs the page nothing."""
     expander = st.expander(label, key=key, on_change="rerun")
     return expander if expander.open else None
+
+
+def table_height(rows):
+    """The pixel height of a dataframe of `rows` rows: all of them, or a box of BOX_ROWS
+    when there are more than WHOLE_ROWS."""
+    return ROW_PX * ((rows if rows <= WHOLE_ROWS else BOX_ROWS) + 1) + 3
 
 
 def styled(frame):
@@ -219,12 +228,13 @@ def render_check(inspection):
                           "agree": check.relative_error < planted.RELATIVE_TOLERANCE})
     if count <= INLINE_PARAMETERS:
         st.dataframe(styled(table), hide_index=True, width="stretch",
-                     height=38 + 35 * count)
+                     height=table_height(count))
     else:
         shown = folded(f"All {count} parameters, with their relative errors",
                        "flow_fold_check")
         if shown:
-            shown.dataframe(styled(table), hide_index=True, width="stretch")
+            shown.dataframe(styled(table), hide_index=True, width="stretch",
+                            height=table_height(count))
 
 
 def check_sentences(check):
@@ -262,7 +272,7 @@ def render_run(run, epoch, inspection, edited):
     st.markdown(f"**What the learning rate changes, at epoch {epoch:,}.** The gradient is the "
                 "same whatever η is; the step −η·∂L/∂θ is η times it:")
     st.dataframe(styled(rate_table(inspection, run.config.lr, counts)), hide_index=True,
-                 width="stretch")
+                 width="stretch", height=table_height(len(counts)))
 
 
 def rate_table(inspection, learning_rate, counts):

@@ -297,6 +297,33 @@ def test_pointing_at_the_diagram_leaves_next_and_previous_uncovered(at_size):
     app.assert_healthy()
 
 
+# Each shown dataframe's grid: how many pixels of rows it hides below its box.
+HIDDEN_ROWS_PX = """frames => frames.filter(frame => frame.getBoundingClientRect().height > 0)
+    .map(frame => { const grid = frame.querySelector('.dvn-scroller');
+                    return grid.scrollHeight - grid.clientHeight; })"""
+
+
+def test_a_table_of_up_to_64_rows_shows_every_row_a_longer_one_scrolls(at_size):
+    app = at_size(DESKTOP)
+    query = "?arch=2-4-1&dataset=moons&points=200&epochs=300"
+    page = open_flow(app, query)
+    every = stages(layer_sizes(query))
+    update = next(number for number, stage in enumerate(every, 1) if stage.kind == "update")
+    for number in range(1, update):
+        press_next(app, number, every)
+    for fold in ("Every parameter:", "All 200 examples"):   # 17 rows, and 200
+        app.rerun(page.locator(PANEL).locator('[data-testid="stExpander"] summary',
+                                              has_text=fold).click)
+    page.locator(PANEL).locator('[data-testid="stDataFrame"] .dvn-scroller').nth(1).wait_for()
+    hidden = page.locator(PANEL).locator('[data-testid="stDataFrame"]').evaluate_all(
+        HIDDEN_ROWS_PX)
+    assert len(hidden) == 2, hidden
+    parameters, examples = hidden
+    assert parameters <= SLACK_PX, hidden       # all 17 parameters in view
+    assert examples > 100 * 35, hidden           # 185 of the 200 rows below the box
+    app.assert_healthy()
+
+
 # Last in the file: with -x, the phone and the click are checked even if a stage is too tall.
 @pytest.mark.parametrize("setup", list(SETUPS))
 def test_every_stage_fits_in_2400_px_and_next_walks_them_in_order(at_size, setup):
