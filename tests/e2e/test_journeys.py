@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 
 import data
 from formats import number
+from inspection.stages import stages
 from network import MLP
 from tests.browser import TRAIN
+from tests.e2e.test_flow_stepper import press_next
 
 XOR = data.make("xor")
 XOR_X, XOR_Y = XOR.X, XOR.y
@@ -70,8 +72,10 @@ def test_the_gradient_flow_tab_applies_one_step_to_a_copy(app):
     panel = page.locator('[data-testid="stTabPanel"]:visible')
     expect(panel.get_by_role("heading", name="Forward, layer 1")).to_be_visible()
     expect(panel.locator(".katex >> visible=true").first).to_be_visible()
-    for _ in range(5):   # forward 2, loss, backward 2, backward 1, update
-        app.rerun(page.locator(".st-key-flow_next button").click)
+    every = stages([2, 4, 1])
+    for at in range(1, 6):   # forward 2, loss, backward 2, backward 1, update
+        # a Next this short may never show as running: wait for the stage it shows instead
+        press_next(app, at, every)
     expect(panel.get_by_role("heading", name="Update")).to_be_visible()
     app.rerun(panel.get_by_role("button", name="Apply one step").first.click)
     net = MLP([2, 4, 1], seed=123)   # the tab opens at epoch 0
